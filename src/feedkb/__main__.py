@@ -1,0 +1,3 @@
+from feedkb.cli import main
+
+main()

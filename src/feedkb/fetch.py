@@ -1,0 +1,155 @@
+"""Getting a source's bytes: http(s) with httpx, or a local file for offline use.
+
+feedparser never fetches: it has no timeouts. Everything that can go wrong here becomes a
+``FetchResult`` with an error message, never an exception, so one source cannot stop the others.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from feedkb import USER_AGENT
+from feedkb.sources import Source
+
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, application/feed+json;q=0.8, */*;q=0.5"
+)
+PERMANENT_REDIRECTS = {301, 308}
+# Headers feedparser reads to pick the encoding, base URL and language.
+PARSER_HEADERS = ("content-type", "content-location", "content-language")
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    timeout: float = 20.0  # connect/read/write/pool, each
+    total_timeout: float = 60.0  # the whole request, so a slow drip cannot hold a worker
+    max_bytes: int = 20 * 1024 * 1024  # after decompression: a gzip bomb stops here
+    max_redirects: int = 5
+
+
+@dataclass
+class FetchResult:
+    status: str  # "ok", "not-modified" or "error"
+    http_status: int | None = None
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None  # where a permanent redirect says the feed now lives
+    error: str | None = None
+
+
+def make_client(settings: FetchSettings, concurrency: int) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        follow_redirects=True,
+        max_redirects=settings.max_redirects,
+        timeout=httpx.Timeout(settings.timeout),
+        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+    )
+
+
+async def fetch_source(
+    client: httpx.AsyncClient,
+    source: Source,
+    settings: FetchSettings,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> FetchResult:
+    """Fetch one source, conditionally when ``etag``/``last_modified`` are known."""
+    path = source.local_path
+    if path is not None:
+        return await asyncio.to_thread(read_local, path, settings.max_bytes)
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    try:
+        async with asyncio.timeout(settings.total_timeout):
+            return await _get(client, source.url, headers, settings.max_bytes)
+    except TimeoutError:
+        return FetchResult(
+            "error", error=f"gave up after {settings.total_timeout:g} s (server too slow)"
+        )
+    except httpx.TimeoutException as exc:
+        return FetchResult(
+            "error", error=f"timed out ({type(exc).__name__}) after {settings.timeout:g} s"
+        )
+    except httpx.TooManyRedirects:
+        return FetchResult(
+            "error", error=f"more than {settings.max_redirects} redirects (redirect loop?)"
+        )
+    except httpx.UnsupportedProtocol as exc:
+        return FetchResult("error", error=f"redirected to an unsupported URL: {exc}")
+    except httpx.DecodingError as exc:
+        return FetchResult("error", error=f"response body could not be decompressed: {exc}")
+    except httpx.HTTPError as exc:
+        return FetchResult("error", error=f"{type(exc).__name__}: {exc or 'connection failed'}")
+
+
+async def _get(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], max_bytes: int
+) -> FetchResult:
+    async with client.stream("GET", url, headers=headers) as response:
+        moved_to = _permanent_redirect_target(response)
+        if response.status_code == 304:
+            return FetchResult(
+                "not-modified",
+                304,
+                etag=headers.get("If-None-Match"),
+                last_modified=headers.get("If-Modified-Since"),
+                moved_to=moved_to,
+            )
+        if response.status_code >= 400:
+            return FetchResult(
+                "error",
+                response.status_code,
+                moved_to=moved_to,
+                error=f"HTTP {response.status_code} {response.reason_phrase}",
+            )
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > max_bytes:
+                return FetchResult(
+                    "error",
+                    response.status_code,
+                    moved_to=moved_to,
+                    error=f"response larger than {max_bytes:,} bytes, not read",
+                )
+        parser_headers = {k: response.headers[k] for k in PARSER_HEADERS if k in response.headers}
+        parser_headers.setdefault("content-location", str(response.url))
+        return FetchResult(
+            "ok",
+            response.status_code,
+            bytes(body),
+            parser_headers,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            moved_to=moved_to,
+        )
+
+
+def _permanent_redirect_target(response: httpx.Response) -> str | None:
+    # Only an unbroken chain of permanent redirects says the feed itself moved.
+    if not response.history or any(
+        r.status_code not in PERMANENT_REDIRECTS for r in response.history
+    ):
+        return None
+    return str(response.url)
+
+
+def read_local(path: Path, max_bytes: int) -> FetchResult:
+    """A local file as a fetch result, for offline sources and tests."""
+    try:
+        with path.open("rb") as handle:
+            body = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return FetchResult("error", error=f"cannot read {path}: {exc.strerror or exc}")
+    if len(body) > max_bytes:
+        return FetchResult("error", error=f"{path} is larger than {max_bytes:,} bytes, not read")
+    return FetchResult("ok", body=body)

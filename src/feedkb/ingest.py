@@ -1,0 +1,194 @@
+"""``feedkb fetch``: fetch → parse/normalise → store, for every enabled source at once."""
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from feedkb.fetch import FetchResult, FetchSettings, fetch_source, make_client
+from feedkb.model import format_utc
+from feedkb.parse import FeedError, ParsedFeed, parse_feed
+from feedkb.sources import Source
+from feedkb.store import KeyIndex, SourceState, Store
+
+DEFAULT_CONCURRENCY = 16
+
+
+@dataclass
+class SourceReport:
+    """How one source fared in a run."""
+
+    source: str
+    status: str  # "ok", "not-modified" or "error"
+    http_status: int | None = None
+    entries: int = 0  # entries the feed listed
+    new_items: int = 0  # of those, stored for the first time
+    seconds: float = 0.0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    moved_to: str | None = None
+
+
+@dataclass
+class FetchReport:
+    started: str
+    finished: str = ""
+    sources: list[SourceReport] = field(default_factory=list)
+
+    @property
+    def new_items(self) -> int:
+        return sum(r.new_items for r in self.sources)
+
+    @property
+    def failed(self) -> int:
+        return sum(r.status == "error" for r in self.sources)
+
+    @property
+    def all_failed(self) -> bool:
+        return bool(self.sources) and self.failed == len(self.sources)
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = Counter(r.status for r in self.sources)
+        return {
+            "started": self.started,
+            "finished": self.finished,
+            "totals": {
+                "sources": len(self.sources),
+                "new_items": self.new_items,
+                **{status: counts[status] for status in ("ok", "not-modified", "error")},
+            },
+            "sources": [asdict(r) for r in self.sources],
+        }
+
+
+@dataclass
+class _Outcome:
+    fetched: FetchResult
+    parsed: ParsedFeed | None
+    seconds: float
+    error: str | None
+
+
+def fetch_all(
+    curation_dir: Path,
+    sources: list[Source],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    settings: FetchSettings | None = None,
+    on_done: Callable[[str], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> FetchReport:
+    """Fetch ``sources``, store their new items and state; return what happened per source.
+
+    ``on_done(source_id)`` is called as each source finishes (for progress display);
+    ``on_wait()`` if another run holds the store lock.
+    """
+    store = Store(curation_dir)
+    report = FetchReport(started=format_utc(datetime.now(UTC)))
+    with store.locked(on_wait=on_wait):
+        states = {s.id: store.load_state(s.id) for s in sources}
+        outcomes = asyncio.run(
+            _fetch_and_parse(sources, states, concurrency, settings or FetchSettings(), on_done)
+        )
+        existing = store.load_items()
+        index = KeyIndex(existing)
+        for source, outcome in zip(sources, outcomes, strict=True):
+            added = (
+                store.add_items(index, existing, outcome.parsed.entries) if outcome.parsed else []
+            )
+            report.sources.append(_source_report(source, outcome, len(added)))
+        item_counts = Counter(item.source for item in existing)
+        now = format_utc(datetime.now(UTC))
+        for source, outcome in zip(sources, outcomes, strict=True):
+            state = _next_state(states[source.id], outcome, now, item_counts[source.id])
+            store.save_state(source.id, state)
+    report.finished = format_utc(datetime.now(UTC))
+    return report
+
+
+async def _fetch_and_parse(
+    sources: list[Source],
+    states: dict[str, SourceState],
+    concurrency: int,
+    settings: FetchSettings,
+    on_done: Callable[[str], None] | None,
+) -> list[_Outcome]:
+    limit = asyncio.Semaphore(concurrency)
+    async with make_client(settings, concurrency) as client:
+
+        async def one(source: Source) -> _Outcome:
+            async with limit:
+                outcome = await _fetch_one(client, source, states[source.id], settings)
+            if on_done:
+                on_done(source.id)
+            return outcome
+
+        return await asyncio.gather(*(one(s) for s in sources))
+
+
+async def _fetch_one(
+    client: Any, source: Source, state: SourceState, settings: FetchSettings
+) -> _Outcome:
+    start = time.perf_counter()
+    fetched = await fetch_source(client, source, settings, state.etag, state.last_modified)
+    parsed, error = None, fetched.error
+    if fetched.status == "ok":
+        try:
+            parsed = await asyncio.to_thread(
+                parse_feed, fetched.body, source.id, datetime.now(UTC), fetched.headers
+            )
+        except FeedError as exc:
+            error = str(exc)
+        except Exception as exc:  # a parser bug must not stop the other sources
+            error = f"parser failed: {type(exc).__name__}: {exc}"
+    return _Outcome(fetched, parsed, time.perf_counter() - start, error)
+
+
+def probe(source: Source, settings: FetchSettings | None = None) -> ParsedFeed:
+    """Fetch and parse one source without storing anything (to check a new source)."""
+
+    async def run() -> FetchResult:
+        settings_ = settings or FetchSettings()
+        async with make_client(settings_, 1) as client:
+            return await fetch_source(client, source, settings_)
+
+    fetched = asyncio.run(run())
+    if fetched.error:
+        raise FeedError(fetched.error)
+    return parse_feed(fetched.body, source.id, datetime.now(UTC), fetched.headers)
+
+
+def _source_report(source: Source, outcome: _Outcome, new_items: int) -> SourceReport:
+    status = "error" if outcome.error else outcome.fetched.status
+    return SourceReport(
+        source=source.id,
+        status=status,
+        http_status=outcome.fetched.http_status,
+        entries=len(outcome.parsed.entries) if outcome.parsed else 0,
+        new_items=new_items,
+        seconds=round(outcome.seconds, 3),
+        error=outcome.error,
+        warnings=outcome.parsed.warnings if outcome.parsed else [],
+        moved_to=outcome.fetched.moved_to,
+    )
+
+
+def _next_state(state: SourceState, outcome: _Outcome, now: str, item_count: int) -> SourceState:
+    fetched = outcome.fetched
+    state.last_attempt = now
+    state.item_count = item_count
+    state.last_status = str(fetched.http_status) if fetched.http_status else None
+    state.moved_to = fetched.moved_to
+    if outcome.error:
+        state.last_error = outcome.error
+        state.consecutive_failures += 1
+        return state
+    state.last_success, state.last_error, state.consecutive_failures = now, None, 0
+    if fetched.status == "ok":
+        # Validators only from a response we stored: a 304 keeps the ones it matched.
+        state.etag, state.last_modified = fetched.etag, fetched.last_modified
+    return state

@@ -1,0 +1,275 @@
+"""The curator's list of feeds, ``curation/sources.yaml``: load, validate, edit."""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from feedkb.errors import ConfigError, Problem
+from feedkb.values import VALUE_SLUGS
+from feedkb.yamlfile import line_of, load_yaml, save_yaml
+
+SOURCES_FILE = "sources.yaml"
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+KNOWN_KEYS = {"id", "title", "url", "homepage", "values", "tags", "enabled"}
+REQUIRED_KEYS = ("id", "title", "url")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One feed the knowledge base pulls from."""
+
+    id: str
+    title: str
+    url: str
+    homepage: str | None = None
+    values: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+    base_dir: Path = field(default=Path(), compare=False, repr=False)
+
+    @property
+    def local_path(self) -> Path | None:
+        """The file to read for an offline source, or None for an http(s) source."""
+        parts = urlsplit(self.url)
+        if parts.scheme in ("http", "https"):
+            return None
+        raw = parts.path if parts.scheme == "file" else self.url
+        path = Path(raw).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+    def to_yaml(self) -> CommentedMap:
+        entry = CommentedMap(id=self.id, title=self.title, url=self.url)
+        if self.homepage:
+            entry["homepage"] = self.homepage
+        entry["values"] = _flow_list(self.values)
+        entry["tags"] = _flow_list(self.tags)
+        entry["enabled"] = self.enabled
+        return entry
+
+
+def _flow_list(items: tuple[str, ...]) -> CommentedSeq:
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def is_web_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a source location, or None when it can."""
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https"):
+        return None if parts.hostname else f"URL {url!r} has no host"
+    if parts.scheme in ("", "file") or re.match(r"^[A-Za-z]:[\\/]", url):
+        return None if url.strip() else "url is empty"
+    return f"URL {url!r} must be http(s) or a local file path, not {parts.scheme}:"
+
+
+class SourceList:
+    """The parsed sources file, kept with its YAML document so edits keep comments."""
+
+    def __init__(self, path: Path, document: CommentedMap, sources: list[Source]) -> None:
+        self.path = path
+        self._document = document
+        self.sources = sources
+
+    @classmethod
+    def load(cls, curation_dir: Path) -> "SourceList":
+        path = curation_dir / SOURCES_FILE
+        if not path.exists():
+            raise ConfigError(
+                [
+                    Problem(
+                        path,
+                        None,
+                        "",
+                        "file not found (create it, or pass "
+                        "--curation DIR pointing at a curation folder)",
+                    )
+                ]
+            )
+        document = load_yaml(path)
+        return cls(path, document, parse_sources(path, document))
+
+    def get(self, source_id: str) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    def enabled(self) -> list[Source]:
+        return [s for s in self.sources if s.enabled]
+
+    def add(self, source: Source) -> None:
+        if self.get(source.id):
+            raise ValueError(f"a source with id {source.id!r} already exists in {self.path}")
+        problem = url_problem(source.url)
+        if problem:
+            raise ValueError(problem)
+        self._entries().append(source.to_yaml())
+        self.sources.append(source)
+
+    def remove(self, source_id: str) -> Source:
+        source = self.get(source_id)
+        if source is None:
+            raise KeyError(f"no source with id {source_id!r} in {self.path}")
+        entries = self._entries()
+        index = next(i for i, e in enumerate(entries) if e.get("id") == source_id)
+        del entries[index]
+        self.sources.remove(source)
+        return source
+
+    def save(self) -> None:
+        save_yaml(self.path, self._document)
+
+    def unique_id(self, wanted: str) -> str:
+        """``wanted`` made into a slug that no source uses yet."""
+        base = re.sub(r"[^a-z0-9_-]+", "-", wanted.lower()).strip("-")[:56] or "source"
+        candidate, n = base, 2
+        while self.get(candidate):
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
+
+    def _entries(self) -> CommentedSeq:
+        entries = self._document.get("sources")
+        if entries is None:
+            entries = self._document["sources"] = CommentedSeq()
+        return entries
+
+
+def empty_document() -> CommentedMap:
+    return CommentedMap(sources=CommentedSeq())
+
+
+def parse_sources(path: Path, document: Any) -> list[Source]:
+    """Validate a loaded sources document; raise one ConfigError listing every problem."""
+    if document is None:
+        raise ConfigError(
+            [
+                Problem(
+                    path,
+                    None,
+                    "",
+                    "file is empty: expected 'sources:' followed by a list of sources",
+                )
+            ]
+        )
+    if not isinstance(document, dict) or "sources" not in document:
+        raise ConfigError(
+            [
+                Problem(
+                    path,
+                    line_of(document),
+                    "",
+                    "expected a mapping with a 'sources' list at the top",
+                )
+            ]
+        )
+    extra = sorted(set(document) - {"sources"})
+    problems = [
+        Problem(path, line_of(document, k), "", f"unknown top-level key {k!r}") for k in extra
+    ]
+    entries = document["sources"] or []
+    if not isinstance(entries, list):
+        problems.append(
+            Problem(path, line_of(document, "sources"), "sources", "must be a list of sources")
+        )
+        raise ConfigError(problems)
+    sources: list[Source] = []
+    seen: dict[str, int | None] = {}
+    for index, entry in enumerate(entries):
+        source, entry_problems = _parse_entry(path, entries, index, entry)
+        problems += entry_problems
+        if source is None:
+            continue
+        line = line_of(entries, index)
+        if source.id in seen:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"source {source.id!r}",
+                    f"duplicate id (first used on line {seen[source.id]})",
+                )
+            )
+            continue
+        seen[source.id] = line
+        sources.append(source)
+    if problems:
+        raise ConfigError(problems)
+    return sources
+
+
+def _parse_entry(
+    path: Path, entries: Any, index: int, entry: Any
+) -> tuple[Source | None, list[Problem]]:
+    line = line_of(entries, index)
+    if not isinstance(entry, dict):
+        return None, [
+            Problem(path, line, f"entry #{index + 1}", "must be a mapping with id, title and url")
+        ]
+    where = f"source {entry['id']!r}" if isinstance(entry.get("id"), str) else f"entry #{index + 1}"
+
+    def problem(key: str | None, message: str) -> Problem:
+        return Problem(path, line_of(entry, key) if key else line, where, message)
+
+    problems = [
+        problem(k, f"unknown key {k!r} (known: {', '.join(sorted(KNOWN_KEYS))})")
+        for k in entry
+        if k not in KNOWN_KEYS
+    ]
+    problems += [
+        problem(None, f"missing required key {k!r}") for k in REQUIRED_KEYS if k not in entry
+    ]
+    for key in ("id", "title", "url", "homepage"):
+        value = entry.get(key)
+        absent = key not in entry or (key == "homepage" and value is None)
+        if not absent and not (isinstance(value, str) and value.strip()):
+            problems.append(problem(key, f"{key!r} must be a non-empty string"))
+    if isinstance(entry.get("id"), str) and not SLUG_RE.match(entry["id"]):
+        problems.append(
+            problem(
+                "id", f"id {entry['id']!r} must be a slug: lower-case letters, digits, '-' or '_'"
+            )
+        )
+    if isinstance(entry.get("url"), str) and (msg := url_problem(entry["url"])):
+        problems.append(problem("url", msg))
+    homepage = entry.get("homepage")
+    if isinstance(homepage, str) and not is_web_url(homepage):
+        problems.append(problem("homepage", f"homepage {homepage!r} must be an http(s) URL"))
+    values = _string_list(entry, "values", problems, problem)
+    problems += [
+        problem("values", f"unknown value {v!r} (known: {', '.join(VALUE_SLUGS)})")
+        for v in values
+        if v not in VALUE_SLUGS
+    ]
+    tags = _string_list(entry, "tags", problems, problem)
+    enabled = entry.get("enabled", True)
+    if not isinstance(enabled, bool):
+        problems.append(problem("enabled", "'enabled' must be true or false"))
+    if problems:
+        return None, problems
+    return Source(
+        id=entry["id"],
+        title=entry["title"].strip(),
+        url=entry["url"].strip(),
+        homepage=homepage,
+        values=tuple(values),
+        tags=tuple(tags),
+        enabled=enabled,
+        base_dir=path.parent,
+    ), []
+
+
+def _string_list(entry: dict, key: str, problems: list[Problem], problem: Any) -> list[str]:
+    raw = entry.get(key) or []
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        problems.append(problem(key, f"{key!r} must be a list of strings"))
+        return []
+    return [v.strip() for v in raw]

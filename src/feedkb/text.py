@@ -1,0 +1,50 @@
+"""Text cleaning: feed HTML in, plain text or sanitised HTML out."""
+
+import html
+import re
+import unicodedata
+
+import nh3
+
+SUMMARY_LENGTH = 280
+ELLIPSIS = "…"
+WHITESPACE_RE = re.compile(r"\s+")
+# Characters that belong to the character before them: never cut just before one.
+JOINERS = {"\u200d", "\ufe0e", "\ufe0f"}
+
+# No tags at all: the text survives, script and style bodies do not.
+_TEXT_CLEANER = nh3.Cleaner(tags=set(), attributes={}, url_schemes=set())
+# Kept for the item view. Relative links are dropped because feedparser already resolved
+# every link it could against the feed's base; what is left would point into our own site.
+_HTML_CLEANER = nh3.Cleaner(
+    url_schemes={"http", "https"},
+    url_relative="deny",
+    link_rel="noopener noreferrer nofollow",
+)
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment: tags stripped, entities decoded, whitespace collapsed."""
+    if not fragment:
+        return ""
+    if "<" in fragment or "&" in fragment:
+        fragment = html.unescape(_TEXT_CLEANER.clean(fragment))
+    return WHITESPACE_RE.sub(" ", fragment).strip()
+
+
+def sanitize_html(fragment: str) -> str:
+    """``fragment`` with only harmless markup and http(s) links left."""
+    return _HTML_CLEANER.clean(fragment).strip() if fragment else ""
+
+
+def truncate(text: str, limit: int = SUMMARY_LENGTH) -> str:
+    """``text`` cut to at most ``limit`` characters plus an ellipsis, never inside a character
+    sequence that renders as one (combining marks, emoji joiners)."""
+    if len(text) <= limit:
+        return text
+    cut = limit
+    while cut > 0 and (
+        unicodedata.combining(text[cut]) or text[cut] in JOINERS or text[cut - 1] in JOINERS
+    ):
+        cut -= 1
+    return text[:cut].rstrip() + ELLIPSIS
