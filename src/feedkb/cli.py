@@ -29,7 +29,7 @@ EXIT_CONFIG = 2
 EXIT_LOCKED = 3
 
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class Context:

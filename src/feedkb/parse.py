@@ -69,10 +69,13 @@ def _feed_problem(parsed: Any, body: bytes) -> str | None:
         return None
     if not body.strip():
         return "empty response: no feed in it"
+    start = body.lstrip()[:200].lower()
+    if start.startswith(b"{"):
+        return "looks like a JSON Feed, which feedparser 6 cannot read"
+    if start.startswith((b"<!doctype html", b"<html")):
+        return "got an HTML page, not a feed (is the URL a feed's URL?)"
     if parsed.get("bozo"):
         return f"not a readable feed: {_describe(parsed.bozo_exception)}"
-    if body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html")):
-        return "got an HTML page, not a feed (is the URL a feed's URL?)"
     return "not an RSS, Atom or RDF feed"
 
 
@@ -150,7 +153,8 @@ def _longest_content(entry: Any) -> str:
 def _entry_date(entry: Any, fetched_at: datetime) -> str | None:
     """The first plausible of published and updated; implausible dates are feed bugs."""
     for key in ("published_parsed", "updated_parsed"):
-        moment = to_datetime(entry.get(key))
+        # dict.get: FeedParserDict.get maps updated_parsed to published_parsed with a warning.
+        moment = to_datetime(dict.get(entry, key))
         if moment and EARLIEST_DATE <= moment <= fetched_at + FUTURE_TOLERANCE:
             return format_utc(moment)
     return None

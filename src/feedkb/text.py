@@ -8,6 +8,7 @@ import nh3
 
 SUMMARY_LENGTH = 280
 ELLIPSIS = "…"
+MAX_UNESCAPE_ROUNDS = 3
 WHITESPACE_RE = re.compile(r"\s+")
 # Characters that belong to the character before them: never cut just before one.
 JOINERS = {"\u200d", "\ufe0e", "\ufe0f"}
@@ -25,10 +26,15 @@ _HTML_CLEANER = nh3.Cleaner(
 
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment: tags stripped, entities decoded, whitespace collapsed."""
-    if not fragment:
-        return ""
-    if "<" in fragment or "&" in fragment:
-        fragment = html.unescape(_TEXT_CLEANER.clean(fragment))
+    # Feeds often escape HTML twice (&amp;lt;p&amp;gt;): unescaping once leaves tags in the
+    # text, so clean until nothing changes.
+    for _ in range(MAX_UNESCAPE_ROUNDS):
+        if "<" not in fragment and "&" not in fragment:
+            break
+        cleaned = html.unescape(_TEXT_CLEANER.clean(fragment))
+        if cleaned == fragment:
+            break
+        fragment = cleaned
     return WHITESPACE_RE.sub(" ", fragment).strip()
 
 

@@ -1,0 +1,64 @@
+"""Shared fixtures: a real HTTP server on 127.0.0.1, temp curation folders, the CLI."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
+
+from feedkb.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def http_server() -> Iterator[HTTPServer]:
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def feed_server(http_server: HTTPServer) -> Iterator[HTTPServer]:
+    http_server.clear()
+    yield http_server
+    http_server.clear()
+
+
+@pytest.fixture
+def curation(tmp_path: Path) -> Path:
+    folder = tmp_path / "curation"
+    folder.mkdir()
+    write_sources(folder, [])
+    return folder
+
+
+def write_sources(curation: Path, sources: list[dict]) -> None:
+    entries = [{"title": s.get("id", "t"), **s} for s in sources]
+    # JSON is YAML: no YAML writer needed in the tests.
+    (curation / "sources.yaml").write_text(
+        json.dumps({"sources": entries}, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
+def run(curation: Path, *args: str) -> Result:
+    """The real CLI, in process, against ``curation``."""
+    return CliRunner().invoke(cli, ["--curation", str(curation), *args], catch_exceptions=False)
+
+
+def rss(items: list[dict], title: str = "Test feed") -> bytes:
+    """A small RSS 2.0 document; each item dict maps element name to text."""
+    body = "".join(
+        "<item>" + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in item.items()) + "</item>"
+        for item in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(title)}</title><link>http://example.com/</link>"
+        f"{body}</channel></rss>"
+    ).encode()
