@@ -1,6 +1,7 @@
 """Shared fixtures: a real HTTP server on 127.0.0.1, temp curation folders, the CLI."""
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -35,6 +36,7 @@ def curation(tmp_path: Path) -> Path:
     folder = tmp_path / "curation"
     folder.mkdir()
     write_sources(folder, [])
+    shutil.copy(REPO / "curation" / "rules.yaml", folder / "rules.yaml")
     return folder
 
 

@@ -17,9 +17,10 @@ from rich.table import Table
 from feedkb import __version__
 from feedkb.errors import ConfigError, StoreLockedError
 from feedkb.ingest import DEFAULT_CONCURRENCY, FetchReport, fetch_all, probe
+from feedkb.kb import Entry, load_kb
 from feedkb.opml import OpmlError, read_opml, write_opml
 from feedkb.parse import FeedError
-from feedkb.query import item_record, parse_since, select_items
+from feedkb.query import parse_since, select_entries
 from feedkb.sources import Source, SourceList
 from feedkb.store import Store, StoreError
 from feedkb.values import VALUE_LABELS, VALUE_SLUGS
@@ -364,7 +365,7 @@ def _print_report(report: FetchReport) -> None:
     out.print(table)
 
 
-# --- items -----------------------------------------------------------------------------
+# --- items ---------------------------------------------------------------------------
 
 
 @cli.command()
@@ -375,6 +376,9 @@ def _print_report(report: FetchReport) -> None:
     type=click.Choice(VALUE_SLUGS),
     help="Only items with this value tag: "
     + ", ".join(f"{k} {v}" for k, v in VALUE_LABELS.items()),
+)
+@click.option(
+    "--visible", is_flag=True, help="Only what members see: no hidden items, one item per story."
 )
 @click.option(
     "--format",
@@ -390,31 +394,31 @@ def items(
     source_ids: tuple[str, ...],
     since: str | None,
     value: str | None,
+    visible: bool,
     fmt: str,
     limit: int | None,
 ) -> None:
-    """List stored items, newest first."""
+    """List stored items with their values, newest first."""
+    try:
+        since_key = parse_since(since) if since else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
     with user_errors():
-        by_id = {s.id: s for s in ctx.sources().sources}
-        try:
-            since_key = parse_since(since) if since else None
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--since") from None
-        chosen = select_items(
-            Store(ctx.curation).load_items(),
-            by_id,
-            source_ids=source_ids,
-            since=since_key,
-            value=value,
-            limit=limit,
-        )
-    records = [item_record(item, by_id) for item in chosen]
+        kb = load_kb(ctx.curation)
+    chosen = select_entries(
+        kb.entries.values(),
+        source_ids=source_ids,
+        since=since_key,
+        value=value,
+        visible_only=visible,
+        limit=limit,
+    )
     if fmt == "json":
-        click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
+        click.echo(orjson.dumps([e.to_dict() for e in chosen], option=orjson.OPT_INDENT_2).decode())
     elif fmt == "csv":
-        click.echo(_csv(records), nl=False)
+        click.echo(_csv([e.to_dict() for e in chosen]), nl=False)
     else:
-        _print_items_table(records)
+        _print_items_table(chosen)
 
 
 def _csv(records: list[dict]) -> str:
@@ -423,23 +427,30 @@ def _csv(records: list[dict]) -> str:
         writer = csv.DictWriter(buffer, fieldnames=list(records[0]))
         writer.writeheader()
         for record in records:
-            writer.writerow(
-                {k: "; ".join(v) if isinstance(v, list) else v for k, v in record.items()}
-            )
+            writer.writerow({k: _csv_cell(v) for k, v in record.items()})
     return buffer.getvalue()
 
 
-def _print_items_table(records: list[dict]) -> None:
-    table = Table(title=f"{len(records)} items")
+def _csv_cell(value: object) -> object:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "; ".join(value)
+    if isinstance(value, dict | list):
+        return orjson.dumps(value).decode() if value else ""
+    return value
+
+
+def _print_items_table(chosen: list[Entry]) -> None:
+    table = Table(title=f"{len(chosen)} items")
     for column in ("published", "source", "values", "title", "id"):
         table.add_column(column, overflow="fold")
-    for r in records:
+    for e in chosen:
+        flags = " [hidden]" if e.hidden else " [dup]" if e.duplicate_of else ""
         table.add_row(
-            r["published"][:16].replace("T", " "),
-            r["source"],
-            ", ".join(r["values"]),
-            r["title"],
-            r["id"],
+            e.item.published[:16].replace("T", " "),
+            e.item.source,
+            ", ".join(e.values),
+            e.title + flags,
+            e.id,
         )
     out.print(table, markup=False)
 

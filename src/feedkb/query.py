@@ -1,11 +1,10 @@
-"""Selecting stored items for listing: the library side of ``feedkb items``."""
+"""Selecting knowledge-base entries for listing: the library side of ``feedkb items``."""
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
 
-from feedkb.model import Item, format_utc
-from feedkb.sources import Source
+from feedkb.kb import Entry
+from feedkb.model import format_utc
 
 
 def parse_since(text: str) -> str:
@@ -19,34 +18,24 @@ def parse_since(text: str) -> str:
     return format_utc(moment)
 
 
-def item_values(item: Item, sources: dict[str, Source]) -> list[str]:
-    """The value tags of an item: for now, the hints of the source it came from."""
-    source = sources.get(item.source)
-    return list(source.values) if source else []
-
-
-def select_items(
-    items: Iterable[Item],
-    sources: dict[str, Source],
+def select_entries(
+    entries: Iterable[Entry],
     *,
     source_ids: Iterable[str] = (),
     since: str | None = None,
     value: str | None = None,
+    visible_only: bool = False,
     limit: int | None = None,
-) -> list[Item]:
-    """Items matching every given filter, newest first."""
+) -> list[Entry]:
+    """Entries matching every given filter, newest first."""
     wanted_sources = set(source_ids)
     chosen = [
-        item
-        for item in items
-        if (not wanted_sources or item.source in wanted_sources)
-        and (since is None or item.published >= since)
-        and (value is None or value in item_values(item, sources))
+        e
+        for e in entries
+        if (not wanted_sources or e.item.source in wanted_sources)
+        and (since is None or e.item.published >= since)
+        and (value is None or value in e.values)
+        and not (visible_only and (e.hidden or e.duplicate_of))
     ]
-    chosen.sort(key=lambda i: (i.published, i.id), reverse=True)
+    chosen.sort(key=lambda e: (e.item.published, e.id), reverse=True)
     return chosen[:limit] if limit is not None else chosen
-
-
-def item_record(item: Item, sources: dict[str, Source]) -> dict[str, Any]:
-    """Every stored field of ``item`` plus the computed ones, as ``items --format json`` shows."""
-    return {**item.to_dict(), "values": item_values(item, sources)}
