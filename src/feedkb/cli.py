@@ -5,6 +5,7 @@ import io
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,12 +16,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from feedkb import __version__
+from feedkb.doctor import check
 from feedkb.errors import ConfigError, StoreLockedError
+from feedkb.evaluate import EvalReport, evaluate, read_labels
 from feedkb.ingest import DEFAULT_CONCURRENCY, FetchReport, fetch_all, probe
-from feedkb.kb import Entry, load_kb
+from feedkb.kb import Entry, KnowledgeBase, load_kb
 from feedkb.opml import OpmlError, read_opml, write_opml
+from feedkb.overrides import OverrideEdit, edit_override
 from feedkb.parse import FeedError
 from feedkb.query import parse_since, select_entries
+from feedkb.review import default_since, review_queue
 from feedkb.sources import Source, SourceList
 from feedkb.store import Store, StoreError
 from feedkb.values import VALUE_LABELS, VALUE_SLUGS
@@ -453,6 +458,315 @@ def _print_items_table(chosen: list[Entry]) -> None:
             e.id,
         )
     out.print(table, markup=False)
+
+
+# --- tagging: explain, override, review, companies, doctor, eval ------------------------
+
+
+def _load_kb(ctx: Context) -> KnowledgeBase:
+    with user_errors():
+        return load_kb(ctx.curation)
+
+
+def _find(kb: KnowledgeBase, key: str) -> Entry:
+    try:
+        return kb.find(key)
+    except KeyError as exc:
+        fail(exc.args[0])
+        raise  # unreachable: fail exits
+
+
+@cli.command()
+@click.argument("item_id", metavar="ITEM_ID")
+@click.pass_obj
+def explain(ctx: Context, item_id: str) -> None:
+    """Why an item has (or has not) each value: scores, matched terms, hints, overrides."""
+    kb = _load_kb(ctx)
+    entry = _find(kb, item_id)
+    item = entry.item
+    out.print(f"[bold]{entry.title}[/]", highlight=False)
+    if entry.override.title:
+        out.print(f"  original title: {item.title}", markup=False)
+    for label, value in (
+        ("id", item.id),
+        ("source", item.source),
+        ("published", item.published),
+        ("url", item.url or "-"),
+        ("guid", item.guid or "-"),
+        ("summary", item.summary or "-"),
+    ):
+        out.print(f"  {label}: {value}", markup=False, highlight=False)
+    table = Table(title=f"values: {', '.join(entry.values) or 'none'}")
+    for column in ("value", "score", "threshold", "rules say", "evidence"):
+        table.add_column(column, overflow="fold")
+    for slug, rule in kb.rules.tags.items():
+        evidence = "; ".join(
+            f"{m.term} ({m.where} {m.weight:+g})" for m in entry.evidence.get(slug, [])
+        )
+        table.add_row(
+            f"{slug} {rule.label}",
+            f"{entry.scores.get(slug, 0):g}",
+            f"{rule.threshold:g}",
+            "yes" if slug in entry.computed_values else "no",
+            evidence or "-",
+        )
+    out.print(table, markup=False)
+    if entry.override.to_dict():
+        out.print(f"override: {entry.override.to_dict()}", markup=False, highlight=False)
+    if entry.deal:
+        out.print(f"deal: {asdict(entry.deal)}", markup=False, highlight=False)
+    if entry.companies:
+        out.print(f"companies: {', '.join(entry.companies)}", markup=False)
+    if entry.duplicate_of:
+        out.print(f"same story as {entry.duplicate_of} (shown there)", markup=False)
+    if entry.also_covered_by:
+        out.print(f"also covered by: {', '.join(entry.also_covered_by)}", markup=False)
+
+
+@cli.command()
+@click.argument("item_id", metavar="ITEM_ID")
+@click.option(
+    "--add",
+    "add",
+    multiple=True,
+    type=click.Choice(VALUE_SLUGS),
+    help="Give the item this value (repeatable).",
+)
+@click.option(
+    "--remove",
+    "remove",
+    multiple=True,
+    type=click.Choice(VALUE_SLUGS),
+    help="Take this value away (repeatable).",
+)
+@click.option(
+    "--set",
+    "set_values",
+    multiple=True,
+    type=click.Choice(VALUE_SLUGS),
+    help="Replace the computed values with these (repeatable).",
+)
+@click.option("--no-values", is_flag=True, help="The item has no value, whatever the rules say.")
+@click.option("--hide/--show", default=None, help="Hide the item everywhere, or show it again.")
+@click.option("--pin/--unpin", default=None, help="Pin the item first on the home page.")
+@click.option("--note", help="A curator's note shown with the item ('' removes it).")
+@click.option("--title", help="A corrected title ('' goes back to the feed's).")
+@click.option("--clear", is_flag=True, help="Forget every override of this item first.")
+@click.pass_obj
+def override(
+    ctx: Context,
+    item_id: str,
+    add: tuple[str, ...],
+    remove: tuple[str, ...],
+    set_values: tuple[str, ...],
+    no_values: bool,
+    hide: bool | None,
+    pin: bool | None,
+    note: str | None,
+    title: str | None,
+    clear: bool,
+) -> None:
+    """Correct the tagger on one item; the change goes to curation/overrides.yaml."""
+    kb = _load_kb(ctx)
+    entry = _find(kb, item_id)
+    values = () if no_values else set_values or None
+    edit = OverrideEdit(
+        add=add,
+        remove=remove,
+        values=values,
+        hide=hide,
+        pin=pin,
+        note=note,
+        title=title,
+        clear=clear,
+    )
+    with user_errors():
+        result = edit_override(ctx.curation, entry.id, edit)
+    final = result.apply(entry.computed_values)
+    out.print(
+        f"{entry.id}: values {', '.join(final) or 'none'}"
+        f"{' (hidden)' if result.hide else ''}{' (pinned)' if result.pin else ''}",
+        markup=False,
+    )
+
+
+@cli.command()
+@click.option(
+    "--since",
+    help="Only items published on or after this date (default: two weeks before the newest item).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "md"]), default="table", show_default=True
+)
+@click.pass_obj
+def review(ctx: Context, since: str | None, fmt: str) -> None:
+    """Recent items the tagger was unsure about, newest first, with the reason."""
+    kb = _load_kb(ctx)
+    try:
+        since_key = parse_since(since) if since else default_since(kb)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    queue = review_queue(kb, since_key)
+    if fmt == "md":
+        click.echo(f"# Review queue: {len(queue)} items since {since_key}\n")
+        for row in queue:
+            e = row.entry
+            click.echo(
+                f"- [ ] `{e.id}` {e.item.published[:10]} **{e.title}** "
+                f"({', '.join(e.values) or 'no value'}): {row.reason}"
+            )
+        return
+    table = Table(title=f"review: {len(queue)} items since {since_key}")
+    for column in ("id", "published", "title", "values", "why unsure"):
+        table.add_column(column, overflow="fold")
+    for row in queue:
+        e = row.entry
+        table.add_row(e.id, e.item.published[:10], e.title, ", ".join(e.values), row.reason)
+    out.print(table, markup=False)
+    if queue:
+        err.print(
+            "settle one with: feedkb override ID --add VALUE | --remove VALUE | --no-values",
+            markup=False,
+        )
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_obj
+def companies(ctx: Context, fmt: str) -> None:
+    """The company directory: companies named in lead and deal items, with their items."""
+    kb = _load_kb(ctx)
+    directory = kb.companies()
+    if fmt == "json":
+        records = [
+            {
+                "name": c.name,
+                "key": c.key,
+                "items": [_company_item(kb.entries[i]) for i in c.item_ids],
+            }
+            for c in directory
+        ]
+        click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
+        return
+    table = Table(title=f"{len(directory)} companies")
+    for column in ("company", "items", "latest"):
+        table.add_column(column, overflow="fold")
+    for company in directory:
+        latest = kb.entries[company.item_ids[0]]
+        table.add_row(
+            company.name, str(len(company.item_ids)), f"{latest.item.published[:10]} {latest.title}"
+        )
+    out.print(table, markup=False)
+
+
+def _company_item(entry: Entry) -> dict:
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "url": entry.item.url,
+        "published": entry.item.published,
+        "values": entry.values,
+    }
+
+
+@cli.command()
+@click.pass_obj
+def doctor(ctx: Context) -> None:
+    """Check sources, rules, overrides and the store together; report every problem."""
+    checkup = check(ctx.curation)
+    for problem in checkup.problems:
+        err.print(f"[bold red]error:[/] {problem}", highlight=False)
+    for warning in checkup.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if checkup.problems:
+        sys.exit(EXIT_CONFIG)
+    out.print(
+        f"{ctx.curation}: no problems found"
+        f"{f' ({len(checkup.warnings)} warnings)' if checkup.warnings else ''}"
+    )
+
+
+@cli.command("eval")
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--errors", "show_errors", is_flag=True, help="Also list every item the rules got wrong."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_obj
+def eval_command(ctx: Context, labels: Path, show_errors: bool, fmt: str) -> None:
+    """Precision, recall and F1 per value of the rules against a labelled TSV file."""
+    kb = _load_kb(ctx)
+    with user_errors():
+        report = evaluate(kb, read_labels(labels))
+    if not report.matched:
+        fail(
+            f"none of the {len(report.missing)} labelled items is in the store "
+            f"(fetch their feeds first)"
+        )
+    if fmt == "json":
+        click.echo(orjson.dumps(_eval_record(report), option=orjson.OPT_INDENT_2).decode())
+        return
+    table = Table(title=f"{report.matched} labelled items, macro-F1 {report.macro_f1:.3f}")
+    for column in ("value", "labelled", "predicted", "correct", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if column == "value" else "right")
+    for s in report.scores:
+        table.add_row(
+            f"{s.slug} {VALUE_LABELS[s.slug]}",
+            str(s.labelled),
+            str(s.predicted),
+            str(s.correct),
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+            f"{s.f1:.3f}",
+        )
+    out.print(table, markup=False)
+    if report.deals_labelled:
+        out.print(
+            f"deal extraction: company right {report.deals_company_right}/"
+            f"{report.deals_labelled}, round right {report.deals_round_right}/"
+            f"{report.deals_labelled}, both {report.deals_both_right}/"
+            f"{report.deals_labelled}",
+            markup=False,
+        )
+    if report.missing:
+        err.print(f"{len(report.missing)} labelled items are not in the store", markup=False)
+    if show_errors:
+        for m in report.mistakes:
+            out.print(
+                f"{m.entry.id} expected [{','.join(sorted(m.expected))}] got "
+                f"[{','.join(sorted(m.got))}] {m.entry.title}",
+                markup=False,
+                highlight=False,
+            )
+
+
+def _eval_record(report: EvalReport) -> dict:
+    return {
+        "matched": report.matched,
+        "missing": report.missing,
+        "macro_f1": round(report.macro_f1, 4),
+        "values": {
+            s.slug: {
+                "labelled": s.labelled,
+                "predicted": s.predicted,
+                "correct": s.correct,
+                "precision": round(s.precision, 4),
+                "recall": round(s.recall, 4),
+                "f1": round(s.f1, 4),
+            }
+            for s in report.scores
+        },
+        "deals": {
+            "labelled": report.deals_labelled,
+            "company_right": report.deals_company_right,
+            "round_right": report.deals_round_right,
+            "both_right": report.deals_both_right,
+        },
+    }
 
 
 def main() -> None:

@@ -14,13 +14,19 @@ DESCRIPTOR = re.compile(
     r"独角兽|研发商|制造商|供应商|连锁|机构|创始人为)(?=.{2,}$)"
 )
 FUTURE_CLAUSE = re.compile(r"(?:将|拟|计划|正在|旗下).*$")
+# "青禾食品今日在港交所", "万象物流70%股权": the name ends where the market or stake begins.
+MARKET_OR_STAKE = re.compile(
+    r"(?:今日|今天|已经|已|正式|通过)?(?:向|在|于|赴|登陆)?"
+    r"(?:港股|美股|A股|港交所|深交所|上交所|北交所|纳斯达克|纽交所|"
+    r"科创板|创业板|主板).*$|\d+(?:\.\d+)?%.*$|股权$"
+)
 TRAILING_NOISE = re.compile(
     r"(?:宣布|官宣|正式|已经|已|再度|再次|又|今日|近日|将|今天|拟|"
     r"首次|全面|成功|还|也)+$"
 )
 NOT_A_NAME = re.compile(
     r"^(?:\d+(?:家|只|个|股|省|城)|全国|我国|中国|国家|全球|国内|多地|多家|"
-    r"行业|市场|业内|政府|官方)|官方$|[，。：:；;！？!?、]|^\d+$"
+    r"行业|市场|业内|政府|官方|A股|港股|美股)|官方$|第一股|投资方|[，。：:；;！？!?、]|^\d+$"
 )
 LEGAL_SUFFIX = re.compile(
     r"(?:股份有限公司|有限责任公司|有限公司|集团股份|集团|控股|股份|科技|"
@@ -48,6 +54,7 @@ def clean_company_name(raw: str) -> str | None:
     name = LEADING_NICKNAME.sub("", name)
     name = CONTEXT_PREFIX.sub("", name.strip(QUOTES))
     name = FUTURE_CLAUSE.sub("", DESCRIPTOR.sub("", name))
+    name = MARKET_OR_STAKE.sub("", name)
     name = TRAILING_NOISE.sub("", name).strip(QUOTES)
     if len(name) < 2 or len(name) > MAX_NAME or NOT_A_NAME.search(name):
         return None

@@ -15,7 +15,7 @@ ROUND_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(r"天使\+?轮|天使投资|angel", re.I), "天使"),
     (re.compile(r"种子轮|seed", re.I), "种子"),
     (re.compile(r"战略(?:投资|融资)|strategic investment", re.I), "战略投资"),
-    (re.compile(r"ipo|上市|递表|招股|挂牌|敲钟|过会|第一股|listing", re.I), "IPO"),
+    (re.compile(r"ipo|上市(?!公司)|递表|招股|挂牌|敲钟|过会|第一股|listing", re.I), "IPO"),
     (re.compile(r"并购|收购|买下|控股权|合并|acqui", re.I), "并购"),
     (re.compile(r"母基金|新基金|募资|基金|首关|fund", re.I), "基金募资"),
 ]
@@ -62,8 +62,11 @@ DEAL_WORDS = re.compile(
 # "X宣布完成…融资", "X获…投资", "X完成…轮"
 SUBJECT_BEFORE_VERB = re.compile(
     r"^(?P<name>.+?)(?:宣布|官宣|正式)?(?:已)?(?:完成|获得?|拿下|斩获|再获|连获|获投|迎来|启动|"
-    r"raises|secures|closes|lands|completes|gets)"
+    r"raises|secures|closes|lands|completes|gets|files for|debuts|prices)"
 )
+SUBJECT_BEFORE_ROUND = re.compile(r"^(?P<name>.+?)(?:pre-?)?(?:[A-F]\+*|天使|种子)轮", re.I)
+PASSIVE_TARGET = re.compile(r"^(?P<name>.+?)被(?:.{0,8})?(?:收购|并购|买下|控股)")
+MERGED = re.compile(r"^(?P<name>.+?)(?:与|和).{0,12}合并")
 SUBJECT_BEFORE_LISTING = re.compile(
     r"(?P<name>[^，,：:。；\s]{2,30}?)(?:正式|今日|今天|将|拟|再度|再次|冲刺|闯关|赴港|赴美)?"
     r"(?:递表|IPO|上市|挂牌|敲钟|过会|招股)",
@@ -174,11 +177,16 @@ def _chinese_amount(found: re.Match[str]) -> Amount:
 
 def extract_company(text: str) -> str | None:
     """The company the deal is about: the funded one, the listed one, or the acquired one."""
-    head = CLAUSE_SPLIT.split(text, maxsplit=1)[0]
-    for pattern in (SUBJECT_BEFORE_VERB, SUBJECT_BEFORE_LISTING):
-        found = pattern.search(head)
-        if found:
-            name = clean_company_name(found.group("name"))
+    for clause in CLAUSE_SPLIT.split(text)[:3]:
+        for pattern in (
+            PASSIVE_TARGET,
+            MERGED,
+            SUBJECT_BEFORE_VERB,
+            SUBJECT_BEFORE_ROUND,
+            SUBJECT_BEFORE_LISTING,
+        ):
+            found = pattern.search(clause)
+            name = clean_company_name(found.group("name")) if found else None
             if name:
                 return name
     found = TARGET_AFTER_ACQUIRE.search(text)

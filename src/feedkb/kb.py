@@ -91,6 +91,21 @@ class KnowledgeBase:
         chosen = [e for e in self.entries.values() if not e.hidden and not e.duplicate_of]
         return sorted(chosen, key=lambda e: (e.item.published, e.id), reverse=True)
 
+    def find(self, key: str) -> Entry:
+        """The entry with this id, guid or unique id prefix; KeyError says why not."""
+        if key in self.entries:
+            return self.entries[key]
+        found = [
+            e
+            for e in self.entries.values()
+            if e.item.guid == key or (len(key) >= 4 and e.id.startswith(key))
+        ]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise KeyError(f"{key!r} matches {len(found)} items; give more of the id")
+        raise KeyError(f"no item {key!r} in the store (ids are listed by 'feedkb items')")
+
     def companies(self) -> list[Company]:
         """The company directory: companies named in visible lead and deal items."""
         spellings: dict[str, Counter] = defaultdict(Counter)

@@ -1,0 +1,67 @@
+"""``feedkb doctor``: every problem in the curation folder at once."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from feedkb.errors import ConfigError, Problem
+from feedkb.overrides import load_overrides
+from feedkb.rules import load_rules
+from feedkb.sources import SourceList
+from feedkb.store import Store, StoreError
+
+FAILING_AFTER = 3  # consecutive failures before a source is reported
+
+
+@dataclass
+class Checkup:
+    problems: list[str]
+    warnings: list[str]
+
+
+def check(curation_dir: Path) -> Checkup:
+    problems: list[str] = []
+    source_list = _collect(problems, lambda: SourceList.load(curation_dir))
+    _collect(problems, lambda: load_rules(curation_dir))
+    overrides = _collect(problems, lambda: load_overrides(curation_dir))
+    store = Store(curation_dir)
+    items = _collect(problems, store.load_items)
+    warnings: list[str] = []
+    if overrides is not None and items is not None:
+        known = {item.id for item in items}
+        problems += [
+            str(
+                Problem(
+                    overrides.path,
+                    overrides.lines.get(item_id),
+                    f"item {item_id}",
+                    "no such item in the store (a typo, or an id from another knowledge base?)",
+                )
+            )
+            for item_id in overrides.by_id
+            if item_id not in known
+        ]
+    if source_list is not None:
+        for source in source_list.sources:
+            state = _collect(problems, lambda s=source: store.load_state(s.id))
+            if state and state.consecutive_failures >= FAILING_AFTER:
+                warnings.append(
+                    f"source {source.id!r} failed {state.consecutive_failures} times "
+                    f"in a row: {state.last_error}"
+                )
+            if state and state.moved_to:
+                warnings.append(
+                    f"source {source.id!r} moved permanently to {state.moved_to}: update its url"
+                )
+    return Checkup(problems, warnings)
+
+
+def _collect(problems: list[str], load: Callable[[], Any]) -> Any:
+    try:
+        return load()
+    except ConfigError as exc:
+        problems += [str(p) for p in exc.problems]
+    except StoreError as exc:
+        problems.append(str(exc))
+    return None
