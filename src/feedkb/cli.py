@@ -496,21 +496,18 @@ def explain(ctx: Context, item_id: str) -> None:
         ("summary", item.summary or "-"),
     ):
         out.print(f"  {label}: {value}", markup=False, highlight=False)
-    table = Table(title=f"values: {', '.join(entry.values) or 'none'}")
-    for column in ("value", "score", "threshold", "rules say", "evidence"):
-        table.add_column(column, overflow="fold")
+    out.print(f"values: {', '.join(entry.values) or 'none'}", markup=False)
     for slug, rule in kb.rules.tags.items():
-        evidence = "; ".join(
-            f"{m.term} ({m.where} {m.weight:+g})" for m in entry.evidence.get(slug, [])
+        score = entry.scores.get(slug, 0)
+        verdict = "yes" if slug in entry.computed_values else "no"
+        out.print(
+            f"\n{slug} {rule.label}: score {score:g}, threshold {rule.threshold:g} "
+            f"-> rules say {verdict}",
+            markup=False,
+            highlight=False,
         )
-        table.add_row(
-            f"{slug} {rule.label}",
-            f"{entry.scores.get(slug, 0):g}",
-            f"{rule.threshold:g}",
-            "yes" if slug in entry.computed_values else "no",
-            evidence or "-",
-        )
-    out.print(table, markup=False)
+        for m in entry.evidence.get(slug, []):
+            out.print(f"  {m.weight:+g}  {m.term} ({m.where})", markup=False, highlight=False)
     if entry.override.to_dict():
         out.print(f"override: {entry.override.to_dict()}", markup=False, highlight=False)
     if entry.deal:

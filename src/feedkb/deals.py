@@ -76,13 +76,13 @@ TARGET_AFTER_ACQUIRE = re.compile(
     r"(?:收购|买下|并购|acquires)(?:了)?(?P<name>[^，,。；;：:]{2,30})", re.I
 )
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
-LEAD_INVESTORS = re.compile(r"(?:由)?(?P<names>[^，,。；;：:]{2,60}?)(?:共同|联合|独家)?领投")
-OTHER_INVESTORS = re.compile(r"(?P<names>[^，,。；;：:]{2,60}?)(?:跟投|参投|等参与)")
+# The investors are what a clause says before these words ("由A、B联合领投").
+INVESTOR_MARKERS = (("领投", "lead"), ("跟投", "others"), ("参投", "others"), ("等参与", "others"))
 LED_BY = re.compile(r"led by (?P<names>[^,.;]+)", re.I)
 INVESTOR_SPLIT = re.compile(r"、|和|与|及|以及|,|，|\band\b")
 INVESTOR_NOISE = re.compile(
     r"^(本轮|此轮|本次|融资|投资方|投资|由|老股东|现有股东|其中|继续|"
-    r"多家|等机构|机构|共同|联合)+|(等|等机构|等投资方|继续|持续)+$"
+    r"多家|等机构|机构|共同|联合)+|(等|等机构|等投资方|继续|持续|共同|联合|独家)+$"
 )
 
 
@@ -197,13 +197,20 @@ def extract_company(text: str) -> str | None:
 
 
 def extract_investors(text: str) -> dict[str, list[str]]:
+    """Lead and other investors, from "X领投，Y、Z跟投" or "led by X and Y"."""
+    found: list[tuple[str, str]] = []  # (role, the text naming them)
+    if any(marker in text for marker, _role in INVESTOR_MARKERS):
+        for clause in CLAUSE_SPLIT.split(text):
+            for marker, role in INVESTOR_MARKERS:
+                if marker in clause:
+                    found.append((role, clause.split(marker, 1)[0]))
+    if "led by" in text.lower():
+        found += [("lead", m.group("names")) for m in LED_BY.finditer(text)]
     investors: dict[str, list[str]] = {}
-    for role, pattern in (("lead", LEAD_INVESTORS), ("lead", LED_BY), ("others", OTHER_INVESTORS)):
-        for found in pattern.finditer(text):
-            names = [_clean_investor(n) for n in INVESTOR_SPLIT.split(found.group("names"))]
-            for name in names:
-                if name and name not in investors.get(role, []):
-                    investors.setdefault(role, []).append(name)
+    for role, names in found:
+        for name in map(_clean_investor, INVESTOR_SPLIT.split(names)):
+            if name and name not in investors.get(role, []):
+                investors.setdefault(role, []).append(name)
     return investors
 
 

@@ -1,17 +1,19 @@
 """The tagger: which values an item offers, by how much, and why.
 
-All plain terms of all tags go into one Aho-Corasick automaton, so an item's title and
-summary are each scanned once whatever the number of terms; regular expressions run on top.
+All plain terms of all tags go into one Aho-Corasick automaton, so a title or summary is
+scanned once whatever the number of terms. Regular expressions only run when the automaton
+saw a character every match of theirs needs (a "trigger"), so most never run on most items.
 """
 
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import ahocorasick
 
 from feedkb.model import Item
+from feedkb.regex_triggers import TO_FULL_WIDTH, finite_strings, required_strings
 from feedkb.rules import Rules, Term
+from feedkb.text import fold_width
 
 TITLE, BODY, SOURCE = "title", "summary", "source"
 
@@ -25,72 +27,135 @@ class Match:
     weight: float
 
 
-@dataclass
-class Tagging:
-    values: list[str]
-    scores: dict[str, float]
-    evidence: dict[str, list[Match]] = field(default_factory=dict)
-
-
-def normalise_text(text: str) -> str:
-    # NFKC folds full-width letters and digits (ＩＰＯ, Ａ轮) into what the rules spell.
-    return unicodedata.normalize("NFKC", text).lower()
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: found rules are kept in dicts
 class _Rule:
     slug: str
     weight: float  # negative for negative terms
     term: Term
 
 
+class Tagging:
+    """Scores and values of one item; the evidence is spelled out only when asked for.
+
+    Plain data (no reference to the rules), so it crosses process boundaries cheaply.
+    """
+
+    __slots__ = ("_matched", "scores", "values")
+
+    def __init__(
+        self,
+        values: list[str],
+        scores: dict[str, float],
+        matched: tuple[tuple[str, str, float, str], ...],
+    ) -> None:
+        self.values, self.scores = values, scores
+        self._matched = matched  # (slug, term, weighted score, where)
+
+    @property
+    def evidence(self) -> dict[str, list[Match]]:
+        evidence: dict[str, list[Match]] = {}
+        for slug, term, weight, where in self._matched:
+            evidence.setdefault(slug, []).append(Match(term, where, weight))
+        return evidence
+
+    def __reduce__(self) -> tuple:
+        return Tagging, (self.values, self.scores, self._matched)
+
+
 class Tagger:
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
-        self._automaton = ahocorasick.Automaton()
+        self._slugs = list(rules.tags)
+        self._thresholds = [rules.tags[s].threshold for s in self._slugs]
+        self._hints = {s: rules.tags[s].source_hint for s in self._slugs}
         plain: dict[str, list[_Rule]] = {}
-        self._regexes: list[_Rule] = []
+        self._regexes: list[tuple[_Rule, frozenset[str] | None]] = []
         for slug, tag in rules.tags.items():
             for terms, sign in ((tag.terms, 1.0), (tag.negative, -1.0)):
                 for term in terms:
                     rule = _Rule(slug, sign * term.weight, term)
-                    if term.regex is None:
-                        plain.setdefault(normalise_text(term.text), []).append(rule)
-                    else:
-                        self._regexes.append(rule)
-        for text, found in plain.items():
-            self._automaton.add_word(text, tuple(found))
-        self._has_plain = bool(plain)
-        if plain:
+                    # An expression with a small finite set of matches is found by the
+                    # automaton like plain terms; the others run behind their triggers.
+                    strings = {term.text} if term.regex is None else finite_strings(term.regex)
+                    if strings is None:
+                        self._regexes.append((rule, required_strings(term.regex)))
+                        continue
+                    for text in strings:
+                        for form in {text, text.translate(TO_FULL_WIDTH)}:
+                            plain.setdefault(form, []).append(rule)
+        triggers = {c for _rule, chars in self._regexes for c in chars or ()}
+        # The automaton yields small ints; _keys[i] is (rules of key i, is it a trigger, key).
+        self._keys = [
+            (tuple(plain.get(key, ())), key in triggers, key)
+            for key in sorted(plain.keys() | triggers)
+        ]
+        self._automaton = ahocorasick.Automaton()
+        for index, (_rules, _trigger, key) in enumerate(self._keys):
+            self._automaton.add_word(key, index)
+        self._usable = bool(self._keys)
+        if self._usable:
             self._automaton.make_automaton()
 
     def tag(self, item: Item, source_values: Iterable[str] = ()) -> Tagging:
         """Score ``item`` for every value; ``source_values`` are its source's hints."""
-        title, body = normalise_text(item.title), normalise_text(item.summary)
-        found = self._matches(title, TITLE)
-        for rule, where in self._matches(body, BODY).items():
-            found.setdefault(rule, where)  # a term counts once, at its best place
-        evidence: dict[str, list[Match]] = {slug: [] for slug in self.rules.tags}
-        for rule, where in found.items():
-            factor = self.rules.title_weight if where == TITLE else 1.0
-            evidence[rule.slug].append(Match(rule.term.text, where, rule.weight * factor))
-        for slug in source_values:
-            hint = self.rules.tags[slug].source_hint if slug in self.rules.tags else 0
-            if hint:
-                evidence[slug].append(Match("source hint", SOURCE, hint))
-        scores = {
-            slug: round(sum(m.weight for m in matches), 2) for slug, matches in evidence.items()
-        }
-        values = [slug for slug, tag in self.rules.tags.items() if scores[slug] >= tag.threshold]
-        return Tagging(values, scores, {s: m for s, m in evidence.items() if m})
+        return self.tag_text(item.title, item.summary, source_values)
 
-    def _matches(self, text: str, where: str) -> dict[_Rule, str]:
+    def tag_text(self, title: str, summary: str, source_values: Iterable[str] = ()) -> Tagging:
+        title_weight = self.rules.title_weight
+        matched = [
+            (
+                rule.slug,
+                rule.term.text,
+                rule.weight * (title_weight if where == TITLE else 1.0),
+                where,
+            )
+            for rule, where in self._matches(title.lower(), summary.lower()).items()
+        ]
+        matched += [
+            (slug, "source hint", self._hints[slug], SOURCE)
+            for slug in source_values
+            if self._hints.get(slug)
+        ]
+        scores = dict.fromkeys(self._slugs, 0.0)
+        for slug, _term, weight, _where in matched:
+            scores[slug] += weight
+        scores = {slug: round(score, 2) for slug, score in scores.items()}
+        values = [
+            slug
+            for slug, threshold in zip(self._slugs, self._thresholds, strict=True)
+            if scores[slug] >= threshold
+        ]
+        return Tagging(values, scores, tuple(matched))
+
+    def _matches(self, title: str, summary: str) -> dict[_Rule, str]:
+        """Each rule found, with its best place: the title if it is there at all.
+
+        Title and summary are scanned as one text (one pass, one search per expression); a
+        match ending inside the title counts for the title. ``^`` anchors at the title.
+        """
         found: dict[_Rule, str] = {}
-        if text and self._has_plain:
-            for _end, rules in self._automaton.iter(text):
+        if not self._usable:
+            return found
+        text = f"{title}\n{summary}"
+        boundary = len(title)
+        automaton = self._automaton
+        in_title = {index for _end, index in automaton.iter(title)}
+        in_summary = {index for _end, index in automaton.iter(summary)} - in_title
+        seen: set[str] = set()
+        for indexes, where in ((in_title, TITLE), (in_summary, BODY)):
+            for index in indexes:
+                rules, is_trigger, key = self._keys[index]
                 for rule in rules:
                     found[rule] = where
-        for rule in self._regexes:
-            if rule.term.regex.search(text):
-                found[rule] = where
+                if is_trigger:
+                    seen.add(key)
+        folded = None
+        for rule, triggers in self._regexes:
+            if triggers is not None and triggers.isdisjoint(seen):
+                continue
+            if folded is None:
+                folded = fold_width(text)
+            match = rule.term.regex.search(folded)
+            if match:
+                found[rule] = TITLE if match.start() < boundary else BODY
         return found

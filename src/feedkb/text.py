@@ -13,6 +13,10 @@ WHITESPACE_RE = re.compile(r"\s+")
 # Characters that belong to the character before them: never cut just before one.
 JOINERS = {"\u200d", "\ufe0e", "\ufe0f"}
 
+# Full-width letters and digits (ＩＰＯ, Ａ轮) are folded where text is compared with rules.
+FULL_WIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+FROM_FULL_WIDTH = str.maketrans({c + 0xFEE0: c for c in range(0x21, 0x7F)})
+
 # No tags at all: the text survives, script and style bodies do not.
 _TEXT_CLEANER = nh3.Cleaner(tags=set(), attributes={}, url_schemes=set())
 # Kept for the item view. Relative links are dropped because feedparser already resolved
@@ -54,3 +58,8 @@ def truncate(text: str, limit: int = SUMMARY_LENGTH) -> str:
     ):
         cut -= 1
     return text[:cut].rstrip() + ELLIPSIS
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII folded to ASCII, character for character (positions are kept)."""
+    return text.translate(FROM_FULL_WIDTH) if FULL_WIDTH_ALNUM.search(text) else text

@@ -1,0 +1,181 @@
+"""feedkb benchmark: measures the pipeline's stages on a synthetic universe of items.
+
+    python scripts/bench.py [--items N] [--json FIGURES.json]
+
+Prints a Markdown table and, with --json, writes the figures.
+Stages measured so far: tagging + deal extraction + duplicate grouping (one core).
+"""
+
+import argparse
+import json
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from feedkb.kb import build_kb
+from feedkb.model import Item, format_utc
+from feedkb.overrides import Overrides
+from feedkb.rules import load_rules
+from feedkb.sources import Source
+
+REPO = Path(__file__).resolve().parents[1]
+NAME_CHARS = (
+    "星河云杉深蓝极光鲸火石小满芯视界合蜂鸟千帆天工远航明途瑞禾绿源青墨凌万象知了数澜优选"
+    "安博创达鼎丰泰华信恒盛昌宏德嘉兴福瑞祥和康宁聚元鑫汇通联众诚志远卓越峰睿思"
+    "智慧云图灵犀启明晨曦朗逸清源浩然翰林锦程腾跃飞驰磐石砺金玉麟凤凰鹏程万里"
+)
+NAME_SUFFIXES = ["科技", "智能", "数科", "医疗", "机器人", "新能源", "生物", "物流", ""]
+ROUNDS = ["天使轮", "Pre-A轮", "A轮", "A+轮", "B轮", "C轮", "战略"]
+INVESTORS = ["远景创投", "青松资本", "明德投资", "蓝湾基金", "华启资本", "国投创新"]
+TEMPLATES = [  # every one names a company or a figure, as real headlines do
+    "{c}完成{n}亿元{r}融资，{i}领投",
+    "{c}获{n}千万美元{r}投资",
+    "{c}与{c2}签署战略合作协议，共建{s}平台",
+    "{c}发布新一代{s}产品，面向中小企业",
+    "深度：{s}行业的{n}个趋势与{c}的机会",
+    "如何用{s}提升用户增长：{c}的案例复盘",
+    "报名开启｜{c}主办2026{s}峰会，{m}月{n}日举办",
+    "《2026中国{s}白皮书》发布，{c}联合编写",
+    "{m}月全国{s}销量同比增长{n}%，{c}居首",
+    "{n}只个股涨停，{c}等{s}概念股领涨",
+]
+SENTENCES = [
+    "公司成立于2019年，总部位于上海，核心团队来自头部互联网企业。",
+    "本轮资金将用于产品研发、团队建设和海外市场拓展。",
+    "据介绍，其产品已服务超过300家企业客户，覆盖制造、零售和金融行业。",
+    "行业人士认为，这一赛道在未来三年仍将保持高速增长。",
+    "数据显示，今年前三季度相关市场规模同比增长超过30%。",
+    "报告指出，中小企业的数字化渗透率仍然不足两成。",
+    "活动现场，多位嘉宾围绕技术落地和商业化路径展开讨论。",
+    "投资方表示，看好团队在细分领域的技术积累和交付能力。",
+    "与去年相比，头部企业的市场份额进一步集中。",
+    "该负责人透露，公司计划明年在东南亚设立区域总部。",
+    "业内分析认为，价格战短期内难以结束，行业将进入洗牌期。",
+    "本文从用户、产品和渠道三个角度，复盘其增长路径。",
+    "目前，该平台的月活跃用户已突破500万。",
+    "公告显示，本次交易尚需监管部门审批。",
+    "双方将在供应链管理和渠道建设方面展开深度合作。",
+    "报名方式见文末，名额有限，先到先得。",
+]
+SECTORS = [
+    "储能",
+    "自动驾驶",
+    "私域运营",
+    "跨境电商",
+    "工业软件",
+    "低空经济",
+    "医疗器械",
+    "SaaS",
+    "合成生物",
+    "半导体",
+    "新能源汽车",
+    "机器人",
+    "数字人",
+    "AI制药",
+    "智慧农业",
+    "冷链物流",
+    "在线教育",
+    "新消费",
+    "云计算",
+    "网络安全",
+    "光伏",
+    "氢能",
+    "商业航天",
+    "宠物经济",
+    "银发经济",
+    "预制菜",
+    "短剧",
+    "具身智能",
+    "大模型",
+    "智能穿戴",
+]
+
+
+def company_name(rng: random.Random) -> str:
+    return "".join(rng.sample(NAME_CHARS, rng.choice((2, 3)))) + rng.choice(NAME_SUFFIXES)
+
+
+def synthetic_items(count: int, sources: int = 50, seed: int = 7) -> list[Item]:
+    """Realistic-looking Chinese items; about one in ten retells another source's story."""
+    rng = random.Random(seed)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    items: list[Item] = []
+    for n in range(count):
+        if items and rng.random() < 0.1:
+            told = rng.choice(items[-200:])
+            title = told.title.replace("完成", "获得").replace("，", "，据悉")
+            moment = told.published
+        else:
+            title = rng.choice(TEMPLATES).format(
+                c=company_name(rng),
+                c2=company_name(rng),
+                r=rng.choice(ROUNDS),
+                i=rng.choice(INVESTORS),
+                s=rng.choice(SECTORS),
+                n=rng.randint(2, 99),
+                m=rng.randint(1, 12),
+            )
+            moment = format_utc(start + timedelta(minutes=n * 5))
+        summary = (title + "。" + "".join(rng.sample(SENTENCES, 6)))[:280]
+        items.append(
+            Item(
+                id=f"{n:016x}",
+                source=f"s{n % sources}",
+                title=title,
+                url=f"https://e{n % sources}.example.com/{n}",
+                guid="",
+                published=moment,
+                first_seen=moment,
+                summary=summary,
+            )
+        )
+    return items
+
+
+def bench_tagging(count: int) -> dict:
+    items = synthetic_items(count)
+    sources = {
+        f"s{n}": Source(
+            id=f"s{n}", title="t", url="https://e.example.com/f", values=("news",) if n % 2 else ()
+        )
+        for n in range(50)
+    }
+    rules = load_rules(REPO / "curation")
+    start = time.perf_counter()
+    kb = build_kb(items, sources, rules, Overrides(Path("overrides.yaml"), {}, {}))
+    seconds = time.perf_counter() - start
+    grouped = sum(1 for e in kb.entries.values() if e.duplicate_of)
+    deals = sum(1 for e in kb.entries.values() if e.deal)
+    return {
+        "items": count,
+        "seconds": round(seconds, 3),
+        "items_per_second": round(count / seconds),
+        "deals": deals,
+        "grouped_as_duplicates": grouped,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    args = parser.parse_args()
+    figures = {"tagging": bench_tagging(args.items)}
+    t = figures["tagging"]
+    print("| stage | items | seconds | items/s | target |")
+    print("|---|---:|---:|---:|---|")
+    print(
+        f"| tag + extract + group | {t['items']:,} | {t['seconds']} | "
+        f"{t['items_per_second']:,} | >= 20,000 |"
+    )
+    print(
+        f"\n{t['deals']:,} deals extracted, {t['grouped_as_duplicates']:,} items grouped "
+        "under another item's story"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

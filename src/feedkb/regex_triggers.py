@@ -1,0 +1,133 @@
+"""What a regular expression's syntax tree tells before running it: the finite set of strings
+it matches, when there is one (so an Aho-Corasick automaton can find them), or characters it
+cannot match without (a cheap test to skip running it)."""
+
+import re
+from typing import Any
+
+try:  # the parser behind re; public as sre_parse before Python 3.11
+    from re import _constants as constants
+    from re import _parser as parser
+except ImportError:  # pragma: no cover
+    import sre_constants as constants
+    import sre_parse as parser
+
+MAX_CLASS = 32  # a character class wider than this is not worth testing for
+MAX_EXPANSION = 2000  # more strings than this: leave the expression to the regex engine
+DIGITS = frozenset("0123456789")
+TO_FULL_WIDTH = str.maketrans({c: chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+
+
+def required_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Lower-case strings of which every match contains at least one (in either width), or
+    None when no small such set exists. Longer strings are preferred: they are rarer."""
+    try:
+        found = _sequence(parser.parse(pattern.pattern, pattern.flags))
+    except (re.error, RecursionError):
+        return None
+    if found is None:
+        return None
+    return frozenset(found | {c.translate(TO_FULL_WIDTH) for c in found})
+
+
+def _sequence(items: Any) -> set[str] | None:
+    candidates: list[set[str]] = []
+    run = ""  # consecutive literal characters form one required string
+    for op, av in items:
+        if op is constants.LITERAL:
+            run += chr(av).lower()
+            continue
+        if run:
+            candidates.append({run})
+            run = ""
+        found = _item(op, av)
+        if found is not None:
+            candidates.append(found)
+    if run:
+        candidates.append({run})
+    if not candidates:
+        return None
+    return max(
+        candidates, key=lambda s: (min(map(len, s)), -len(s), not all(c.isascii() for c in s))
+    )
+
+
+def _item(op: Any, av: Any) -> set[str] | None:
+    if op is constants.IN:
+        return _char_class(av)
+    if op is constants.BRANCH:
+        branches = [_sequence(branch) for branch in av[1]]
+        return None if any(b is None for b in branches) else set().union(*branches)
+    if op is constants.SUBPATTERN:
+        return _sequence(av[-1])
+    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and av[0] >= 1:
+        return _sequence(av[2])
+    return None
+
+
+def _char_class(entries: Any) -> set[str] | None:
+    chars: set[str] = set()
+    for op, av in entries:
+        if op is constants.LITERAL:
+            chars.add(chr(av).lower())
+        elif op is constants.RANGE and av[1] - av[0] < MAX_CLASS:
+            chars.update(chr(c).lower() for c in range(av[0], av[1] + 1))
+        else:
+            return None
+    return chars if len(chars) <= MAX_CLASS else None
+
+
+def finite_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Every lower-case string ``pattern`` can match, if that is a small finite set and the
+    pattern needs no context (no anchors or lookarounds); otherwise None."""
+    try:
+        found = _expand_sequence(parser.parse(pattern.pattern, pattern.flags))
+    except (re.error, RecursionError):
+        return None
+    if not found or "" in found:
+        return None
+    return frozenset(found)
+
+
+def _expand_sequence(items: Any) -> set[str] | None:
+    strings = {""}
+    for op, av in items:
+        options = _expand_item(op, av)
+        if options is None or len(strings) * len(options) > MAX_EXPANSION:
+            return None
+        strings = {head + tail for head in strings for tail in options}
+    return strings
+
+
+def _expand_item(op: Any, av: Any) -> set[str] | None:
+    if op is constants.LITERAL:
+        return {chr(av).lower()}
+    if op is constants.IN:
+        chars = _char_class(av) if av and av[0][0] is not constants.CATEGORY else None
+        if (
+            av
+            and av[0][0] is constants.CATEGORY
+            and av[0][1] is constants.CATEGORY_DIGIT
+            and len(av) == 1
+        ):
+            chars = set(DIGITS)
+        return chars
+    if op is constants.BRANCH:
+        branches = [_expand_sequence(branch) for branch in av[1]]
+        return None if any(b is None for b in branches) else set().union(*branches)
+    if op is constants.SUBPATTERN:
+        return _expand_sequence(av[-1])
+    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and av[1] <= 4:
+        inner = _expand_sequence(av[2])
+        if inner is None:
+            return None
+        options: set[str] = set()
+        for count in range(av[0], av[1] + 1):
+            repeated = {""}
+            for _ in range(count):
+                repeated = {head + tail for head in repeated for tail in inner}
+                if len(repeated) > MAX_EXPANSION:
+                    return None
+            options |= repeated
+        return options
+    return None  # anchors, lookarounds, ".", unbounded repeats: context or infinity
