@@ -19,9 +19,13 @@ DEMO_FEEDS = REPO / "src" / "feedkb" / "demo" / "feeds"
 
 @pytest.fixture
 def demo(curation: Path) -> Path:
-    write_sources(curation, [
-        {"id": name, "url": str(DEMO_FEEDS / f"{name}.xml")}
-        for name in ("vc", "industry", "insight", "events", "b2b")])
+    write_sources(
+        curation,
+        [
+            {"id": name, "url": str(DEMO_FEEDS / f"{name}.xml")}
+            for name in ("vc", "industry", "insight", "events", "b2b")
+        ],
+    )
     assert run(curation, "fetch").exit_code == 0
     return curation
 
@@ -34,23 +38,37 @@ def by_title(curation: Path, start: str) -> dict:
     return next(r for r in records(curation) if r["title"].startswith(start))
 
 
-@pytest.mark.parametrize(("text", "company", "round_", "amount", "investors"), [
-    ("AI制药公司晶泰科技完成4亿美元C轮融资，软银愿景基金领投，红杉中国、高瓴跟投",
-     "晶泰科技", "C", (4e8, "USD", False), {"lead": ["软银愿景基金"], "others": ["红杉中国", "高瓴"]}),
-    ("“爱多纷”宣布完成亿元级Pre-A轮融资", "爱多纷", "Pre-A", (1e8, "CNY", True), {}),
-    ("智能驾驶公司易控智驾完成数千万元天使轮融资", "易控智驾", "天使", (1e7, "CNY", True), {}),
-    ("云迹科技获超亿元B+轮融资", "云迹科技", "B+", (1e8, "CNY", True), {}),
-    ("Acme raises $20M Series A led by Northstar", "Acme", "A", (2e7, "USD", False),
-     {"lead": ["Northstar"]}),
-    ("顺通集团以12亿元收购万象物流70%股权", "万象物流", "并购", (1.2e9, "CNY", False), {}),
-    ("瑞芯半导体科创板IPO过会，拟募资15亿元", "瑞芯半导体", "IPO", (1.5e9, "CNY", False), {}),
-    ("某公司获得战略投资", "某公司", "战略投资", None, {}),
-])
+@pytest.mark.parametrize(
+    ("text", "company", "round_", "amount", "investors"),
+    [
+        (
+            "AI制药公司晶泰科技完成4亿美元C轮融资，软银愿景基金领投，红杉中国、高瓴跟投",
+            "晶泰科技",
+            "C",
+            (4e8, "USD", False),
+            {"lead": ["软银愿景基金"], "others": ["红杉中国", "高瓴"]},
+        ),
+        ("“爱多纷”宣布完成亿元级Pre-A轮融资", "爱多纷", "Pre-A", (1e8, "CNY", True), {}),
+        ("智能驾驶公司易控智驾完成数千万元天使轮融资", "易控智驾", "天使", (1e7, "CNY", True), {}),
+        ("云迹科技获超亿元B+轮融资", "云迹科技", "B+", (1e8, "CNY", True), {}),
+        (
+            "Acme raises $20M Series A led by Northstar",
+            "Acme",
+            "A",
+            (2e7, "USD", False),
+            {"lead": ["Northstar"]},
+        ),
+        ("顺通集团以12亿元收购万象物流70%股权", "万象物流", "并购", (1.2e9, "CNY", False), {}),
+        ("瑞芯半导体科创板IPO过会，拟募资15亿元", "瑞芯半导体", "IPO", (1.5e9, "CNY", False), {}),
+        ("某公司获得战略投资", "某公司", "战略投资", None, {}),
+    ],
+)
 def test_deal_extraction(text, company, round_, amount, investors) -> None:
     deal = extract_deal(text)
     assert (deal.company, deal.round, deal.investors) == (company, round_, investors)
-    got = (deal.amount.value, deal.amount.currency, deal.amount.approximate) \
-        if deal.amount else None
+    got = (
+        (deal.amount.value, deal.amount.currency, deal.amount.approximate) if deal.amount else None
+    )
     assert got == amount
 
 
@@ -81,22 +99,34 @@ def test_same_story_from_two_sources_is_grouped(demo: Path) -> None:
     assert primary["also_covered_by"] == [other["id"]]
     assert other["duplicate_of"] == primary["id"]
     visible = records(demo, "--visible")
-    assert primary["id"] in {r["id"] for r in visible} and other["id"] not in \
-        {r["id"] for r in visible}
+    assert primary["id"] in {r["id"] for r in visible} and other["id"] not in {
+        r["id"] for r in visible
+    }
     # the A+ and the B round a month later are different stories
     assert by_title(demo, "星河智驾再获5亿元B轮融资")["duplicate_of"] != primary["id"]
 
 
 def story(n: int, title: str, hours: float = 0) -> Item:
     moment = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(hours=hours)
-    return Item(id=f"i{n}", source=f"s{n}", title=title, url="", guid="",
-                published=format_utc(moment), first_seen=format_utc(moment))
+    return Item(
+        id=f"i{n}",
+        source=f"s{n}",
+        title=title,
+        url="",
+        guid="",
+        published=format_utc(moment),
+        first_seen=format_utc(moment),
+    )
 
 
 def test_grouping_rules() -> None:
     # Other stories give the store its word frequencies: "科技获" is common, "晶泰" is not.
-    others = [story(100 + n, f"{name}科技获{n}亿元{r}轮融资", hours=-48 - n)
-              for n, (name, r) in enumerate(zip("甲乙丙丁戊己庚辛壬癸子丑寅卯辰", "ABCDEFABCDEFABC"))]
+    others = [
+        story(100 + n, f"{name}科技获{n}亿元{r}轮融资", hours=-48 - n)
+        for n, (name, r) in enumerate(
+            zip("甲乙丙丁戊己庚辛壬癸子丑寅卯辰", "ABCDEFABCDEFABC", strict=True)
+        )
+    ]
     items = [
         story(1, "晶泰科技完成4亿美元C轮融资，软银领投"),
         story(2, "晶泰科技获4亿美元C轮融资", hours=3),
@@ -119,19 +149,39 @@ def test_grouping_rules() -> None:
 def test_overrides_win_survive_refetch_and_keep_comments(demo: Path) -> None:
     (demo / "overrides.yaml").write_text(
         "# our overrides\noverrides:\n  # an old decision\n  0000000000000000:\n    pin: true\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     target = by_title(demo, "拆解瑞幸的门店模型")
     assert target["values"] == ["think-tank"]
-    result = run(demo, "override", target["id"], "--add", "lead", "--remove", "think-tank",
-                 "--note", "可对接", "--title", "瑞幸门店模型拆解", "--pin")
+    result = run(
+        demo,
+        "override",
+        target["id"],
+        "--add",
+        "lead",
+        "--remove",
+        "think-tank",
+        "--note",
+        "可对接",
+        "--title",
+        "瑞幸门店模型拆解",
+        "--pin",
+    )
     assert result.exit_code == 0, result.output
     text = (demo / "overrides.yaml").read_text(encoding="utf-8")
     assert text.startswith("# our overrides") and "# an old decision" in text
     assert text.index("0000000000000000") < text.index(target["id"])  # order kept
-    after = by_title(demo, "拆解瑞幸的门店模型")  # the stored title stays; the override has the new one
+    after = by_title(
+        demo, "拆解瑞幸的门店模型"
+    )  # the stored title stays; the override has the new one
     assert after["values"] == ["lead"] and after["title"] == target["title"]
-    assert after["override"] == {"add": ["lead"], "remove": ["think-tank"], "pin": True,
-                                 "note": "可对接", "title": "瑞幸门店模型拆解"}
+    assert after["override"] == {
+        "add": ["lead"],
+        "remove": ["think-tank"],
+        "pin": True,
+        "note": "可对接",
+        "title": "瑞幸门店模型拆解",
+    }
     assert run(demo, "fetch").exit_code == 0  # refetch: the override stays
     assert by_title(demo, "拆解瑞幸")["values"] == ["lead"]
 
@@ -167,29 +217,35 @@ def test_review_queue_lists_unsure_items_with_reasons(demo: Path) -> None:
 def test_doctor_reports_every_problem_at_once(demo: Path) -> None:
     assert run(demo, "doctor").exit_code == 0
     (demo / "overrides.yaml").write_text(
-        "overrides:\n  feedfeedfeedfeed:\n    pin: true\n", encoding="utf-8")
+        "overrides:\n  feedfeedfeedfeed:\n    pin: true\n", encoding="utf-8"
+    )
     result = run(demo, "doctor")
     assert result.exit_code == 2
     assert "overrides.yaml:2: item feedfeedfeedfeed: no such item in the store" in result.stderr
     rules = demo / "rules.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("title_weight: 2",
-                                                               "title_weight: high"))
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("title_weight: 2", "title_weight: high")
+    )
     (demo / "sources.yaml").write_text("sources:\n  - id: x\n", encoding="utf-8")
     (demo / "overrides.yaml").write_text(
-        "overrides:\n  abc:\n    add: [gossip]\n", encoding="utf-8")
+        "overrides:\n  abc:\n    add: [gossip]\n", encoding="utf-8"
+    )
     stderr = run(demo, "doctor").stderr
     assert "sources.yaml:2: source 'x': missing required key 'title'" in stderr
     assert "'title_weight' must be a number" in stderr
     assert "overrides.yaml:3: item abc: unknown value 'gossip'" in stderr
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", "file is empty"),
-    ("overrides: [a]\n", "must map item ids"),
-    ("overrides:\n  abc:\n    pin: yes please\n", "'pin' must be true or false"),
-    ("overrides:\n  abc:\n    colour: red\n", "unknown key 'colour'"),
-    ("overrides:\n  abc: [deal]\n", "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "file is empty"),
+        ("overrides: [a]\n", "must map item ids"),
+        ("overrides:\n  abc:\n    pin: yes please\n", "'pin' must be true or false"),
+        ("overrides:\n  abc:\n    colour: red\n", "unknown key 'colour'"),
+        ("overrides:\n  abc: [deal]\n", "must be a mapping"),
+    ],
+)
 def test_malformed_overrides(curation: Path, text: str, expected: str) -> None:
     (curation / "overrides.yaml").write_text(text, encoding="utf-8")
     result = run(curation, "items")

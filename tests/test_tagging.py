@@ -16,8 +16,16 @@ DATA = REPO / "tests" / "data"
 
 
 def item(title: str, summary: str = "", source: str = "s") -> Item:
-    return Item(id="x", source=source, title=title, url="", guid="", published="2026-11-01T00:00:00Z",
-                first_seen="2026-11-01T00:00:00Z", summary=summary)
+    return Item(
+        id="x",
+        source=source,
+        title=title,
+        url="",
+        guid="",
+        published="2026-11-01T00:00:00Z",
+        first_seen="2026-11-01T00:00:00Z",
+        summary=summary,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +64,17 @@ def test_source_hint_is_evidence(tagger: Tagger) -> None:
     assert tagging.scores["news"] == 1.0 and "news" not in tagging.values
 
 
-@pytest.mark.parametrize(("title", "expected"), [
-    ("AI芯片公司完成数亿元B轮融资，红杉领投", {"deal", "news"}),
-    ("100只个股涨停，主要集中在汽车行业", set()),
-    ("如何搭建私域运营体系：一个品牌的全复盘", {"think-tank"}),
-    ("华为与宝马签署战略合作协议", {"lead", "news"}),
-    ("报名开启｜2026企业服务峰会", {"resource"}),
-    ("00后考公大战：大厂百万不如体制两年", set()),
-])
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("AI芯片公司完成数亿元B轮融资，红杉领投", {"deal", "news"}),
+        ("100只个股涨停，主要集中在汽车行业", set()),
+        ("如何搭建私域运营体系：一个品牌的全复盘", {"think-tank"}),
+        ("华为与宝马签署战略合作协议", {"lead", "news"}),
+        ("报名开启｜2026企业服务峰会", {"resource"}),
+        ("00后考公大战：大厂百万不如体制两年", set()),
+    ],
+)
 def test_definitions_on_typical_headlines(tagger: Tagger, title: str, expected: set) -> None:
     assert set(tagger.tag(item(title)).values) == expected
 
@@ -76,7 +87,10 @@ def write_rules(curation: Path, text: str) -> list[str]:
 
 
 def test_rule_errors_name_file_tag_and_term(curation: Path) -> None:
-    problems = "\n".join(write_rules(curation, """\
+    problems = "\n".join(
+        write_rules(
+            curation,
+            """\
 title_weight: 2
 tags:
   deal:
@@ -89,7 +103,9 @@ tags:
       x: 1
   gossip:
     threshold: 1
-"""))
+""",
+        )
+    )
     assert "rules.yaml:7: tag 'deal': term 're:(unclosed': bad regular expression" in problems
     assert "rules.yaml:8: tag 'deal': weight of term '领投' must be a number" in problems
     assert "rules.yaml:9: tag 'deal': unknown key 'negativ'" in problems
@@ -97,12 +113,15 @@ tags:
     assert "no rule for value 'news'" in problems
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", "file is empty"),
-    ("- a\n", "expected a mapping with 'title_weight' and 'tags'"),
-    ("title_weight: two\ntags: {}\n", "'title_weight' must be a number"),
-    ("tags: [news]\n", "'tags' must map each value slug"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "file is empty"),
+        ("- a\n", "expected a mapping with 'title_weight' and 'tags'"),
+        ("title_weight: two\ntags: {}\n", "'title_weight' must be a number"),
+        ("tags: [news]\n", "'tags' must map each value slug"),
+    ],
+)
 def test_malformed_rules_files(curation: Path, text: str, expected: str) -> None:
     assert any(expected in p for p in write_rules(curation, text))
 
@@ -113,16 +132,24 @@ def test_values_are_computed_when_read(curation: Path, tmp_path: Path) -> None:
     write_sources(curation, [{"id": "f", "url": str(feed)}])
     run(curation, "fetch")
     [record] = json.loads(run(curation, "items", "--format", "json").output)
-    assert record["values"] == [] and set(record["scores"]) == {"news", "think-tank", "lead",
-                                                               "deal", "resource"}
+    assert record["values"] == [] and set(record["scores"]) == {
+        "news",
+        "think-tank",
+        "lead",
+        "deal",
+        "resource",
+    }
     rules = curation / "rules.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace(
-        "      峰会: 4\n", "      峰会: 4\n      开发者日: 4\n"), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace(
+            "      峰会: 4\n", "      峰会: 4\n      开发者日: 4\n"
+        ),
+        encoding="utf-8",
+    )
     feed.unlink()  # no refetch possible: the history is re-tagged from the store
     [record] = json.loads(run(curation, "items", "--format", "json").output)
     assert record["values"] == ["resource"]
-    assert record["evidence"]["resource"] == [{"term": "开发者日", "where": "title",
-                                               "weight": 8.0}]
+    assert record["evidence"]["resource"] == [{"term": "开发者日", "where": "title", "weight": 8.0}]
 
 
 def test_explain_shows_scores_terms_hint_and_override(devset: Path) -> None:
@@ -133,9 +160,18 @@ def test_explain_shows_scores_terms_hint_and_override(devset: Path) -> None:
         result = run(devset, "explain", target["id"][:8])
         assert result.exit_code == 0, result.output
         text = result.output
-        for expected in ("星河智驾完成3亿元A+轮融资", "deal FA价值", "+5  融资 (title)",
-                         "+1  source hint (source)", "deal FA价值: score", "'add': ('lead',)", "重点跟进",
-                         "'company': '星河智驾'", "'round': 'A+'", "also covered by"):
+        for expected in (
+            "星河智驾完成3亿元A+轮融资",
+            "deal FA价值",
+            "+5  融资 (title)",
+            "+1  source hint (source)",
+            "deal FA价值: score",
+            "'add': ('lead',)",
+            "重点跟进",
+            "'company': '星河智驾'",
+            "'round': 'A+'",
+            "also covered by",
+        ):
             assert expected in text, expected
     finally:
         run(devset, "override", target["id"], "--clear")
@@ -159,8 +195,9 @@ def test_held_out_quality(tmp_path: Path) -> None:
     shutil.copy(REPO / "curation" / "rules.yaml", folder / "rules.yaml")
     write_sources(folder, [{"id": "h", "url": str(DATA / "heldout" / "feed.xml")}])
     run(folder, "fetch")
-    report = json.loads(run(folder, "eval", str(DATA / "heldout" / "labels.tsv"),
-                            "--format", "json").output)
+    report = json.loads(
+        run(folder, "eval", str(DATA / "heldout" / "labels.tsv"), "--format", "json").output
+    )
     assert report["matched"] == 40 and report["macro_f1"] >= 0.80
 
 
