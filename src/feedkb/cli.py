@@ -2,6 +2,7 @@
 
 import csv
 import io
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,11 +12,15 @@ from urllib.parse import urlsplit
 
 import click
 import orjson
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.commands.serve import serve as mkdocs_serve
+from mkdocs.config import load_config
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from feedkb import __version__
+from feedkb.digest import build_digest, digest_markdown, digest_text, latest_week
 from feedkb.doctor import check
 from feedkb.errors import ConfigError, StoreLockedError
 from feedkb.evaluate import EvalReport, evaluate, read_labels
@@ -764,6 +769,81 @@ def _eval_record(report: EvalReport) -> dict:
             "both_right": report.deals_both_right,
         },
     }
+
+
+@cli.command()
+@click.option("--week", help="ISO week, e.g. 2026-W47 (default: the newest item's week).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "text"]),
+    default="md",
+    show_default=True,
+    help="md for the site or a document; text for a chat group.",
+)
+@click.option("--per-value", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.pass_obj
+def digest(ctx: Context, week: str | None, fmt: str, per_value: int) -> None:
+    """The week's best items per value."""
+    kb = _load_kb(ctx)
+    try:
+        weekly = build_digest(kb, week or latest_week(kb), per_value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--week") from None
+    click.echo(digest_markdown(weekly) if fmt == "md" else digest_text(weekly), nl=False)
+
+
+# --- site ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--config-file",
+    "-f",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default="mkdocs.yml",
+    show_default=True,
+    help="The site's MkDocs configuration.",
+)
+@click.option(
+    "--site-dir",
+    "-d",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site (default: the configuration's site_dir).",
+)
+@click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
+@click.pass_obj
+def build(ctx: Context, config_file: Path, site_dir: Path | None, strict: bool) -> None:
+    """Build the static site from this curation folder (`mkdocs build` with feedkb's data)."""
+    os.environ["FEEDKB_CURATION"] = str(ctx.curation.resolve())
+    options = {"site_dir": str(site_dir)} if site_dir else {}
+    if strict:
+        options["strict"] = True
+    config = load_config(config_file=str(config_file), **options)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        mkdocs_build(config)
+    finally:
+        config.plugins.on_shutdown()
+    out.print(f"site written to {config.site_dir}")
+
+
+@cli.command()
+@click.option(
+    "--config-file",
+    "-f",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default="mkdocs.yml",
+    show_default=True,
+)
+@click.option(
+    "--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, help="Address to serve on."
+)
+@click.pass_obj
+def serve(ctx: Context, config_file: Path, dev_addr: str) -> None:
+    """Serve the site and rebuild it when curation files change (`mkdocs serve`)."""
+    os.environ["FEEDKB_CURATION"] = str(ctx.curation.resolve())
+    mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr)
 
 
 def main() -> None:

@@ -1,0 +1,99 @@
+"""Weekly digests: the week's best items per value, for the site and for a WeChat group."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from feedkb.kb import Entry, KnowledgeBase
+from feedkb.values import VALUE_LABELS
+
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$")
+DEFAULT_PER_VALUE = 5
+
+
+@dataclass
+class Digest:
+    week: str  # ISO week, e.g. 2026-W47
+    start: date
+    end: date  # inclusive
+    sections: dict[str, list[Entry]]  # value slug -> best entries
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.sections.values())
+
+
+def parse_week(text: str) -> tuple[int, int]:
+    found = WEEK_RE.match(text.strip())
+    if not found or not 1 <= int(found.group(2)) <= 53:
+        raise ValueError(f"{text!r} is not an ISO week (use YYYY-Www, e.g. 2026-W47)")
+    return int(found.group(1)), int(found.group(2))
+
+
+def week_of(moment: str) -> str:
+    year, week, _day = datetime.fromisoformat(moment).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def latest_week(kb: KnowledgeBase) -> str:
+    """The week of the newest visible item (this week for an empty store)."""
+    visible = kb.visible()
+    newest = visible[0].item.published if visible else datetime.now(UTC).isoformat()
+    return week_of(newest)
+
+
+def build_digest(
+    kb: KnowledgeBase,
+    week: str,
+    per_value: int = DEFAULT_PER_VALUE,
+    visible: list[Entry] | None = None,
+) -> Digest:
+    """Per value, the week's visible items: pinned first, then by score, then newest.
+    ``visible`` is ``kb.visible()`` when the caller already has it."""
+    year, number = parse_week(week)
+    start = date.fromisocalendar(year, number, 1)
+    end = start + timedelta(days=6)
+    in_week = [
+        e for e in kb.visible() if start.isoformat() <= e.item.published[:10] <= end.isoformat()
+    ]
+    sections = {}
+    for slug in VALUE_LABELS:
+        chosen = [e for e in in_week if slug in e.values]  # already newest first
+        chosen.sort(key=lambda e, s=slug: (not e.pinned, -e.scores.get(s, 0)))  # stable
+        sections[slug] = chosen[:per_value]
+    return Digest(f"{year}-W{number:02d}", start, end, sections)
+
+
+def digest_markdown(digest: Digest) -> str:
+    lines = [f"# 周报 {digest.week}（{digest.start:%m月%d日}–{digest.end:%m月%d日}）", ""]
+    for slug, entries in digest.sections.items():
+        if not entries:
+            continue
+        lines += [f"## {VALUE_LABELS[slug]}", ""]
+        lines += [
+            f"- [{_md_text(e.title)}]({e.item.url or '#'}) — {e.item.source} · "
+            f"{e.item.published[:10]}"
+            for e in entries
+        ]
+        lines.append("")
+    if digest.empty:
+        lines.append("本周没有条目。")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def digest_text(digest: Digest) -> str:
+    """Plain text for a chat group: no Markdown, one item per line with its link."""
+    lines = [f"周报 {digest.week}（{digest.start:%m月%d日}–{digest.end:%m月%d日}）"]
+    for slug, entries in digest.sections.items():
+        if not entries:
+            continue
+        lines += ["", f"【{VALUE_LABELS[slug]}】"]
+        lines += [f"{n}. {e.title} {e.item.url}".rstrip() for n, e in enumerate(entries, 1)]
+    if digest.empty:
+        lines += ["", "本周没有条目。"]
+    return "\n".join(lines) + "\n"
+
+
+def _md_text(text: str) -> str:
+    # Link text must not close the link or start Markdown of its own.
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)

@@ -1,0 +1,106 @@
+"""The ``feedkb`` MkDocs plugin: reads the curation folder at build time and adds the
+knowledge base's pages, feeds and stylesheet as virtual files. Nothing goes into docs/."""
+
+import os
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from feedkb.kb import KnowledgeBase, load_kb
+from feedkb.site.config import FeedkbPluginConfig
+from feedkb.site.feeds import atom_feed, permalink_url
+from feedkb.site.pages import SiteBuilder, SiteSettings, url_of
+from feedkb.store import Store
+from feedkb.values import VALUE_LABELS
+
+log = get_plugin_logger(__name__)
+STYLESHEET = "assets/feedkb.css"
+EMPTY_SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
+)
+CSS = (Path(__file__).parent / "feedkb.css").read_text(encoding="utf-8")
+
+
+class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        base = Path(config.config_file_path or ".").parent
+        self.curation = (base / os.environ.get("FEEDKB_CURATION", self.config.curation)).resolve()
+        self.site_url = config.site_url or "http://127.0.0.1:8000/"
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        return config
+
+    def on_serve(self, server, /, *, config: MkDocsConfig, builder):
+        server.watch(str(self.curation))  # a fetch or an override edit rebuilds the site
+        return server
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        kb = load_kb(self.curation)
+        store = Store(self.curation)
+        states = {source_id: store.load_state(source_id) for source_id in kb.sources}
+        settings = SiteSettings(
+            self.config.items_per_page,
+            self.config.highlights_per_value,
+            self.config.digest_per_value,
+            config.use_directory_urls,
+        )
+        builder = SiteBuilder(kb, states, settings)
+        pages = builder.build()
+        for src_uri, content in pages.items():
+            if files.get_file_from_path(src_uri) is None:  # a hand-written page wins
+                files.append(File.generated(config, src_uri, content=content))
+        for src_uri, content in self._feeds(kb, builder, config).items():
+            files.append(File.generated(config, src_uri, content=content))
+        files.append(File.generated(config, STYLESHEET, content=CSS))
+        # Material reads every <link rel="alternate"> as another language of the site and
+        # fetches sitemap.xml beside it: an empty one saves a 404 on every page.
+        files.append(File.generated(config, "feeds/sitemap.xml", content=EMPTY_SITEMAP))
+        log.info(
+            f"feedkb: {len(kb.entries)} items from {self.curation}, {len(pages)} pages generated"
+        )
+        return files
+
+    def _feeds(
+        self, kb: KnowledgeBase, builder: SiteBuilder, config: MkDocsConfig
+    ) -> dict[str, str]:
+        site = self.site_url if self.site_url.endswith("/") else self.site_url + "/"
+        permalinks = {
+            item_id: permalink_url(
+                site, url_of(uri, config.use_directory_urls), kb.entries[item_id]
+            )
+            for item_id, uri in builder.canonical.items()
+        }
+        size = self.config.feed_size
+        feeds = {
+            "feeds/all.xml": atom_feed(
+                "行业知识库 · 全部",
+                f"{site}feeds/all.xml",
+                site,
+                builder.visible[:size],
+                permalinks,
+            )
+        }
+        for slug, label in VALUE_LABELS.items():
+            chosen = [e for e in builder.visible if slug in e.values][:size]
+            feeds[f"feeds/{slug}.xml"] = atom_feed(
+                f"行业知识库 · {label}", f"{site}feeds/{slug}.xml", site, chosen, permalinks
+            )
+        return feeds
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        """Every page names the feeds, so a reader finds them from any page."""
+        links = [("行业知识库 · 全部", "feeds/all.xml")]
+        links += [
+            (f"行业知识库 · {label}", f"feeds/{slug}.xml") for slug, label in VALUE_LABELS.items()
+        ]
+        tags = "".join(
+            f'<link rel="alternate" type="application/atom+xml" title="{title}" '
+            f'href="{get_relative_url(href, page.url)}">'
+            for title, href in links
+        )
+        return output.replace("</head>", tags + "</head>", 1)

@@ -1,0 +1,109 @@
+"""HTML for one entry, a badge, a table row: every feed-supplied string is escaped here.
+
+Pages are Markdown documents made of raw HTML blocks, so Python-Markdown leaves their insides
+alone: nothing a feed writes can become Markdown, a template or a tag.
+"""
+
+from collections.abc import Callable
+from html import escape
+
+from feedkb.kb import Entry
+from feedkb.rules import Rules
+from feedkb.urls import canonical_url
+from feedkb.values import VALUE_LABELS
+
+WHERE = {"title": "标题", "summary": "摘要", "source": "来源提示"}
+
+
+def text(value: str) -> str:
+    """Escaped for HTML text and attributes, with nothing Markdown or templates act on."""
+    return (
+        escape(value, quote=True)
+        .replace("{", "&#123;")
+        .replace("}", "&#125;")
+        .replace("[", "&#91;")
+        .replace("]", "&#93;")
+        .replace("*", "&#42;")
+        .replace("_", "&#95;")
+        .replace("`", "&#96;")
+        .replace("|", "&#124;")
+        .replace("#", "&#35;")
+    )
+
+
+def safe_url(url: str) -> str:
+    """An http(s) URL fit for an attribute, or "" for anything else."""
+    return text(canonical_url(url)) if url else ""
+
+
+def anchor(entry: Entry) -> str:
+    return f"item-{entry.id}"
+
+
+def badge(entry: Entry, slug: str, rules: Rules) -> str:
+    reasons = "；".join(
+        f"{m.term}（{WHERE.get(m.where, m.where)} {m.weight:+g}）"
+        for m in entry.evidence.get(slug, [])
+        if m.weight > 0
+    )
+    if slug not in entry.computed_values:
+        reasons = "编辑添加" + (f"；{reasons}" if reasons else "")
+    tip = (
+        f"{VALUE_LABELS[slug]}：得分 {entry.scores.get(slug, 0):g}，阈值 "
+        f"{rules.tags[slug].threshold:g}。{reasons}"
+    )
+    return (
+        f'<span class="fk-badge fk-{slug}" title="{text(tip)}" tabindex="0">'
+        f"{VALUE_LABELS[slug]}</span>"
+    )
+
+
+def title_link(entry: Entry) -> str:
+    url = safe_url(entry.item.url)
+    title = text(entry.title)
+    return f'<a href="{url}" rel="noopener nofollow">{title}</a>' if url else title
+
+
+def entry_card(
+    entry: Entry,
+    rules: Rules,
+    source_title: Callable[[Entry], str],
+    permalink: str,
+    canonical: bool,
+    entries: dict[str, Entry],
+) -> str:
+    """One item: title to the original, source, date, summary, badges, note, other coverage.
+
+    The canonical card carries the item's anchor and a heading (search shows it once);
+    elsewhere a card links to that anchor.
+    """
+    heading = "h2" if canonical else "h3"
+    ident = f' id="{anchor(entry)}"' if canonical else ""
+    parts = [
+        f'<article class="fk-item"{ident}>',
+        f'<{heading} class="fk-title">{title_link(entry)}</{heading}>',
+        f'<p class="fk-meta">{text(source_title(entry))} · '
+        f'<time datetime="{text(entry.item.published)}">{entry.item.published[:10]}</time>'
+        + ("" if canonical else f' · <a href="{permalink}" title="永久链接">#</a>')
+        + ("" if not entry.pinned else ' · <span class="fk-pin">置顶</span>')
+        + "</p>",
+    ]
+    if entry.values:
+        parts.append(
+            '<p class="fk-badges">' + "".join(badge(entry, s, rules) for s in entry.values) + "</p>"
+        )
+    if entry.item.summary:
+        parts.append(f'<p class="fk-summary">{text(entry.item.summary)}</p>')
+    if entry.override.note:
+        parts.append(f'<p class="fk-note">编辑按：{text(entry.override.note)}</p>')
+    others = [entries[i] for i in entry.also_covered_by if i in entries]
+    if others:
+        links = "、".join(
+            f'<a href="{safe_url(o.item.url)}" rel="noopener nofollow">{text(source_title(o))}</a>'
+            if safe_url(o.item.url)
+            else text(source_title(o))
+            for o in others
+        )
+        parts.append(f'<p class="fk-also">其他报道：{links}</p>')
+    parts.append("</article>")
+    return "\n".join(parts)
