@@ -19,6 +19,7 @@ from feedkb.values import VALUE_LABELS
 
 log = get_plugin_logger(__name__)
 STYLESHEET = "assets/feedkb.css"
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 EMPTY_SITEMAP = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
@@ -103,4 +104,6 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
             f'href="{get_relative_url(href, page.url)}">'
             for title, href in links
         )
-        return output.replace("</head>", tags + "</head>", 1)
+        output = output.replace("</head>", tags + "</head>", 1)
+        # The theme's search dialog has no accessible name; screen readers announce this one.
+        return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="搜索">', 1)

@@ -5,7 +5,6 @@ alone: nothing a feed writes can become Markdown, a template or a tag.
 """
 
 from collections.abc import Callable
-from html import escape
 
 from feedkb.kb import Entry
 from feedkb.rules import Rules
@@ -15,20 +14,14 @@ from feedkb.values import VALUE_LABELS
 WHERE = {"title": "标题", "summary": "摘要", "source": "来源提示"}
 
 
+# One pass, so no entity is escaped twice: HTML's specials, plus what Markdown, attr_list
+# and templates would act on in a heading.
+ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'{}[]*_`|#\\"})
+
+
 def text(value: str) -> str:
     """Escaped for HTML text and attributes, with nothing Markdown or templates act on."""
-    return (
-        escape(value, quote=True)
-        .replace("{", "&#123;")
-        .replace("}", "&#125;")
-        .replace("[", "&#91;")
-        .replace("]", "&#93;")
-        .replace("*", "&#42;")
-        .replace("_", "&#95;")
-        .replace("`", "&#96;")
-        .replace("|", "&#124;")
-        .replace("#", "&#35;")
-    )
+    return value.translate(ESCAPES)
 
 
 def safe_url(url: str) -> str:
@@ -74,20 +67,22 @@ def entry_card(
 ) -> str:
     """One item: title to the original, source, date, summary, badges, note, other coverage.
 
-    The canonical card carries the item's anchor and a heading (search shows it once);
-    elsewhere a card links to that anchor.
+    The canonical card's title is a Markdown heading with the item's anchor, so the table of
+    contents and the search index see one section per item; elsewhere a card is plain HTML
+    linking to that anchor. The heading holds only escaped text inside a raw <a>.
     """
-    heading = "h2" if canonical else "h3"
-    ident = f' id="{anchor(entry)}"' if canonical else ""
-    parts = [
-        f'<article class="fk-item"{ident}>',
-        f'<{heading} class="fk-title">{title_link(entry)}</{heading}>',
+    parts = (
+        []
+        if canonical
+        else ['<article class="fk-item">', f'<h3 class="fk-title">{title_link(entry)}</h3>']
+    )
+    parts.append(
         f'<p class="fk-meta">{text(source_title(entry))} · '
         f'<time datetime="{text(entry.item.published)}">{entry.item.published[:10]}</time>'
         + ("" if canonical else f' · <a href="{permalink}" title="永久链接">#</a>')
         + ("" if not entry.pinned else ' · <span class="fk-pin">置顶</span>')
-        + "</p>",
-    ]
+        + "</p>"
+    )
     if entry.values:
         parts.append(
             '<p class="fk-badges">' + "".join(badge(entry, s, rules) for s in entry.values) + "</p>"
@@ -105,5 +100,8 @@ def entry_card(
             for o in others
         )
         parts.append(f'<p class="fk-also">其他报道：{links}</p>')
-    parts.append("</article>")
-    return "\n".join(parts)
+    if not canonical:
+        parts.append("</article>")
+        return "\n".join(parts)
+    body = "\n".join(['<div class="fk-item">', *parts, "</div>"])
+    return f"## {title_link(entry)} {{ #{anchor(entry)} .fk-title }}\n\n{body}"
