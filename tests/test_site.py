@@ -357,3 +357,55 @@ def test_no_serious_accessibility_violations(browser_page) -> None:
             if v.get("impact") in ("serious", "critical")
         ]
         assert not serious, (path, serious)
+
+
+def test_serve_rebuilds_when_curation_changes(built, tmp_path) -> None:
+    """`feedkb serve` watches the curation folder: hiding an item takes it off the site."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    curation = tmp_path / "curation"
+    shutil.copytree(built["curation"], curation)
+    target = next(i for i in built["visible"] if i["source"] == "demo-vc")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "feedkb",
+            "--curation",
+            str(curation),
+            "serve",
+            "-f",
+            str(REPO / "mkdocs.yml"),
+            "-a",
+            f"127.0.0.1:{port}",
+        ],
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def home(deadline: float) -> str:
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as reply:
+                    return reply.read().decode()
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError("mkdocs serve did not answer")
+
+    try:
+        marker = f"#item-{target['id']}"  # its permalink, in the home page's highlights
+        assert marker in home(time.monotonic() + 120)
+        assert run(curation, "override", target["id"], "--hide").exit_code == 0
+        deadline = time.monotonic() + 120
+        while marker in home(deadline):
+            time.sleep(1)
+            assert time.monotonic() < deadline, "the site was not rebuilt"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

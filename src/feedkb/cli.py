@@ -2,6 +2,7 @@
 
 import csv
 import io
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -819,6 +820,7 @@ def build(ctx: Context, config_file: Path, site_dir: Path | None, strict: bool) 
     options = {"site_dir": str(site_dir)} if site_dir else {}
     if strict:
         options["strict"] = True
+    _show_mkdocs_log()
     config = load_config(config_file=str(config_file), **options)
     config.plugins.on_startup(command="build", dirty=False)
     try:
@@ -843,7 +845,17 @@ def build(ctx: Context, config_file: Path, site_dir: Path | None, strict: bool) 
 def serve(ctx: Context, config_file: Path, dev_addr: str) -> None:
     """Serve the site and rebuild it when curation files change (`mkdocs serve`)."""
     os.environ["FEEDKB_CURATION"] = str(ctx.curation.resolve())
+    _show_mkdocs_log()
     mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr)
+
+
+def _show_mkdocs_log() -> None:
+    # What `mkdocs` itself prints: builds, warnings, detected changes.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 def main() -> None:

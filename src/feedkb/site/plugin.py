@@ -61,9 +61,7 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
         # Material reads every <link rel="alternate"> as another language of the site and
         # fetches sitemap.xml beside it: an empty one saves a 404 on every page.
         files.append(File.generated(config, "feeds/sitemap.xml", content=EMPTY_SITEMAP))
-        log.info(
-            f"feedkb: {len(kb.entries)} items from {self.curation}, {len(pages)} pages generated"
-        )
+        log.info(f"{len(kb.entries)} items from {self.curation}, {len(pages)} pages generated")
         return files
 
     def _feeds(
