@@ -15,3 +15,6 @@ class FeedkbPluginConfig(base.Config):
     feed_size = c.Type(int, default=50)
     # Best items per value in a weekly digest.
     digest_per_value = c.Type(int, default=8)
+    # What answers the search box: Pagefind (loads only the index chunks a query needs) or
+    # the theme's own search (ships the whole index; fine for a few thousand items).
+    search_engine = c.Choice(("pagefind", "material"), default="pagefind")

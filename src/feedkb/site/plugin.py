@@ -1,6 +1,7 @@
 """The ``feedkb`` MkDocs plugin: reads the curation folder at build time and adds the
 knowledge base's pages, feeds and stylesheet as virtual files. Nothing goes into docs/."""
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from pagefind.index import IndexConfig, PagefindIndex
 
 from feedkb.kb import KnowledgeBase, load_kb
 from feedkb.site.config import FeedkbPluginConfig
@@ -24,7 +26,12 @@ EMPTY_SITEMAP = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
 )
-CSS = (Path(__file__).parent / "feedkb.css").read_text(encoding="utf-8")
+HERE = Path(__file__).parent
+CSS = (HERE / "feedkb.css").read_text(encoding="utf-8")
+SEARCH_SCRIPT = "assets/feedkb-search.js"
+SEARCH_JS = (HERE / "search.js").read_text(encoding="utf-8")
+PAGEFIND_BODY = '<article class="md-content__inner md-typeset">'
+ARCHIVE_INDEX = "archive/index.md"
 
 
 class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
@@ -34,7 +41,16 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
         self.site_url = config.site_url or "http://127.0.0.1:8000/"
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        if self.pagefind:
+            # Our partials/search.html replaces the theme's: the same box, answered by Pagefind.
+            config.theme.dirs.insert(0, str(HERE / "templates"))
+            if SEARCH_SCRIPT not in config.extra_javascript:
+                config.extra_javascript.append(SEARCH_SCRIPT)
         return config
+
+    @property
+    def pagefind(self) -> bool:
+        return self.config.search_engine == "pagefind"
 
     def on_serve(self, server, /, *, config: MkDocsConfig, builder):
         server.watch(str(self.curation))  # a fetch or an override edit rebuilds the site
@@ -58,6 +74,8 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
         for src_uri, content in self._feeds(kb, builder, config).items():
             files.append(File.generated(config, src_uri, content=content))
         files.append(File.generated(config, STYLESHEET, content=CSS))
+        if self.pagefind:
+            files.append(File.generated(config, SEARCH_SCRIPT, content=SEARCH_JS))
         # Material reads every <link rel="alternate"> as another language of the site and
         # fetches sitemap.xml beside it: an empty one saves a 404 on every page.
         files.append(File.generated(config, "feeds/sitemap.xml", content=EMPTY_SITEMAP))
@@ -91,6 +109,18 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
             )
         return feeds
 
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if self.pagefind:
+            page.meta["search"] = {"exclude": True}  # the theme's index stays empty
+        return markdown
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.pagefind:
+            count = build_pagefind_index(Path(config.site_dir))
+            log.info(f"Pagefind indexed {count} archive pages")
+
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Every page names the feeds, so a reader finds them from any page."""
         links = [("行业知识库 · 全部", "feeds/all.xml")]
@@ -103,5 +133,25 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
             for title, href in links
         )
         output = output.replace("</head>", tags + "</head>", 1)
+        if self.pagefind and is_canonical(page.file.src_uri):
+            # Only the archive is indexed: each item has one place, and one search result.
+            output = output.replace(PAGEFIND_BODY, PAGEFIND_BODY[:-1] + " data-pagefind-body>", 1)
         # The theme's search dialog has no accessible name; screen readers announce this one.
         return output.replace(SEARCH_DIALOG, f'{SEARCH_DIALOG[:-1]} aria-label="搜索">', 1)
+
+
+def is_canonical(src_uri: str) -> bool:
+    return src_uri.startswith("archive/") and src_uri != ARCHIVE_INDEX
+
+
+def build_pagefind_index(site_dir: Path) -> int:
+    """Index the built archive pages with Pagefind (its extended build segments Chinese)."""
+
+    async def run() -> int:
+        config = IndexConfig(force_language="zh", output_path=str(site_dir / "pagefind"))
+        async with PagefindIndex(config=config) as index:
+            added = await index.add_directory(str(site_dir), glob="archive/*/index.html")
+            await index.write_files()
+            return added["page_count"]
+
+    return asyncio.run(run())
