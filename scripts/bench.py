@@ -2,15 +2,28 @@
 
     python scripts/bench.py [--items N] [--json FIGURES.json]
 
+    python scripts/bench.py --site 2000,20000   # also build sites of these sizes
+
 Prints a Markdown table and, with --json, writes the figures.
-Stages measured so far: tagging + deal extraction + duplicate grouping (one core).
+Stages: tagging + deal extraction + duplicate grouping; with --site, `mkdocs build` wall time
+and peak RSS (Pagefind index included) and what a browser downloads for a first search.
 """
 
 import argparse
+import gzip
 import json
+import os
 import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from feedkb.kb import build_kb
@@ -18,6 +31,7 @@ from feedkb.model import Item, format_utc
 from feedkb.overrides import Overrides
 from feedkb.rules import load_rules
 from feedkb.sources import Source
+from feedkb.store import KeyIndex, Store
 
 REPO = Path(__file__).resolve().parents[1]
 NAME_CHARS = (
@@ -156,10 +170,93 @@ def bench_tagging(count: int) -> dict:
     }
 
 
+def write_store(curation: Path, count: int) -> None:
+    """A curation folder holding ``count`` synthetic items and the repository's rules."""
+    curation.mkdir(parents=True)
+    shutil.copy(REPO / "curation" / "rules.yaml", curation / "rules.yaml")
+    lines = ["sources:"] + [
+        f"  - id: s{n}\n    title: 来源{n}\n    url: https://e{n}.example.com/feed"
+        for n in range(50)
+    ]
+    (curation / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = synthetic_items(count)
+    Store(curation).add_items(KeyIndex([]), [], [(item, [f"id:{item.id}"]) for item in items])
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def first_search_bytes(site: Path, query: str = "融资") -> dict:
+    """What a browser downloads to answer its first query, raw and gzipped as a static host
+    would serve text (Pagefind's index files are compressed already)."""
+    from playwright.sync_api import sync_playwright
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    fetched: list[tuple[str, bytes]] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.goto(base, wait_until="networkidle")
+        page.on("response", lambda r: fetched.append((r.url, r.body())))
+        search = page.locator("input.md-search__input")
+        search.click()
+        search.fill(query)
+        page.locator(".md-search-result__item").first.wait_for(timeout=60000)
+        page.wait_for_timeout(1000)
+        results = page.locator(".md-search-result__item").count()
+        browser.close()
+    server.shutdown()
+    raw = sum(len(body) for _url, body in fetched)
+    gzipped = sum(len(body) if ".pf_" in url else len(gzip.compress(body)) for url, body in fetched)
+    return {"files": len(fetched), "bytes": raw, "gzip_bytes": gzipped, "results": results}
+
+
+def bench_site(count: int, work: Path) -> dict:
+    curation = work / f"kb-{count}" / "curation"
+    write_store(curation, count)
+    site = work / f"site-{count}"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "-q",
+            "-f",
+            str(REPO / "mkdocs.yml"),
+            "-d",
+            str(site),
+        ],
+        env={**os.environ, "FEEDKB_CURATION": str(curation), "NO_MKDOCS_2_WARNING": "1"},
+        check=True,
+    )
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    pages = sum(1 for _ in site.rglob("*.html"))
+    figures = {
+        "items": count,
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": round(max(peak, before) / 1024),
+        "pages": pages,
+    }
+    figures["search"] = first_search_bytes(site)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--site", default="", help="comma-separated store sizes to build")
     args = parser.parse_args()
     figures = {"tagging": bench_tagging(args.items)}
     t = figures["tagging"]
@@ -173,6 +270,20 @@ def main() -> None:
         f"\n{t['deals']:,} deals extracted, {t['grouped_as_duplicates']:,} items grouped "
         "under another item's story"
     )
+    sizes = [int(n) for n in args.site.split(",") if n]
+    if sizes:
+        with tempfile.TemporaryDirectory() as work:
+            figures["site"] = [bench_site(n, Path(work)) for n in sizes]
+        print(
+            "\n| site build | items | pages | seconds | peak RSS | first search (gzip) | results |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for f in figures["site"]:
+            print(
+                f"| mkdocs build + Pagefind | {f['items']:,} | {f['pages']:,} | {f['seconds']} | "
+                f"{f['peak_rss_mb']} MB | {f['search']['gzip_bytes'] / 1024:.0f} KB | "
+                f"{f['search']['results']} |"
+            )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 
