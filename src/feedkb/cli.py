@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from feedkb import __version__
+from feedkb.demo import fetch_demo, init_folder
 from feedkb.digest import build_digest, digest_markdown, digest_text, latest_week
 from feedkb.doctor import check
 from feedkb.errors import ConfigError, StoreLockedError
@@ -295,9 +296,19 @@ def sources_export(ctx: Context, opml_file: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report as JSON to this file.",
 )
+@click.option(
+    "--markdown",
+    "markdown_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report as a Markdown table (for a CI job summary).",
+)
 @click.pass_obj
 def fetch(
-    ctx: Context, source_ids: tuple[str, ...], concurrency: int, json_path: Path | None
+    ctx: Context,
+    source_ids: tuple[str, ...],
+    concurrency: int,
+    json_path: Path | None,
+    markdown_path: Path | None,
 ) -> None:
     """Pull the enabled sources into the item store."""
     with user_errors():
@@ -316,6 +327,8 @@ def fetch(
     _print_report(report)
     if json_path:
         json_path.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
+    if markdown_path:
+        markdown_path.write_text(report.to_markdown(), encoding="utf-8")
     if report.all_failed:
         sys.exit(EXIT_ALL_FAILED)
 
@@ -817,7 +830,13 @@ def digest(ctx: Context, week: str | None, fmt: str, per_value: int) -> None:
 def build(ctx: Context, config_file: Path, site_dir: Path | None, strict: bool) -> None:
     """Build the static site from this curation folder (`mkdocs build` with feedkb's data)."""
     os.environ["FEEDKB_CURATION"] = str(ctx.curation.resolve())
-    options = {"site_dir": str(site_dir)} if site_dir else {}
+    written = _build_site(config_file, site_dir, strict)
+    out.print(f"site written to {written}")
+
+
+def _build_site(config_file: Path, site_dir: Path | None, strict: bool) -> str:
+    # Relative to where the command runs (MkDocs would take it relative to mkdocs.yml).
+    options: dict[str, object] = {"site_dir": str(site_dir.resolve())} if site_dir else {}
     if strict:
         options["strict"] = True
     _show_mkdocs_log()
@@ -827,7 +846,7 @@ def build(ctx: Context, config_file: Path, site_dir: Path | None, strict: bool) 
         mkdocs_build(config)
     finally:
         config.plugins.on_shutdown()
-    out.print(f"site written to {config.site_dir}")
+    return config.site_dir
 
 
 @cli.command()
@@ -856,6 +875,41 @@ def _show_mkdocs_log() -> None:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init(folder: Path) -> None:
+    """Lay out a new knowledge base in FOLDER: mkdocs.yml, docs/, curation/ (default rules)."""
+    written = init_folder(folder)
+    for path in written:
+        out.print(f"wrote {path}", highlight=False)
+    if not written:
+        out.print(f"{folder} already has a knowledge base; nothing written")
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="feedkb-demo",
+    show_default=True,
+    help="Where to build the demo.",
+)
+@click.option("--no-serve", is_flag=True, help="Only build the site; do not serve it.")
+@click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True)
+def demo(folder: Path, no_serve: bool, dev_addr: str) -> None:
+    """Build a complete site from sample feeds bundled with feedkb, and serve it (offline)."""
+    stored = fetch_demo(folder)
+    out.print(f"fetched the sample feeds into {folder / 'curation'} ({stored} new items)")
+    os.environ["FEEDKB_CURATION"] = str((folder / "curation").resolve())
+    config_file = folder / "mkdocs.yml"
+    _build_site(config_file, folder / "site", strict=True)
+    out.print(f"demo site built in {folder / 'site'}")
+    if not no_serve:
+        out.print(f"serving on http://{dev_addr}/ (Ctrl-C to stop)")
+        mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr)
 
 
 def main() -> None:

@@ -51,6 +51,26 @@ class FetchReport:
     def all_failed(self) -> bool:
         return bool(self.sources) and self.failed == len(self.sources)
 
+    def to_markdown(self) -> str:
+        """The report as a Markdown table: status, HTTP, entries, new items, seconds, problem."""
+        lines = [
+            f"### feedkb fetch: {self.new_items} new items, {self.failed} of "
+            f"{len(self.sources)} sources failed",
+            "",
+            "| source | status | HTTP | entries | new | seconds | problem |",
+            "|---|---|---:|---:|---:|---:|---|",
+        ]
+        for r in self.sources:
+            problem = "; ".join(
+                filter(None, [r.error, *r.warnings, f"moved to {r.moved_to}" if r.moved_to else ""])
+            )
+            problem = problem.replace("|", "\\|").replace("\n", " ")
+            lines.append(
+                f"| {r.source} | {r.status} | {r.http_status or ''} | {r.entries} | "
+                f"{r.new_items} | {r.seconds:.2f} | {problem} |"
+            )
+        return "\n".join(lines) + "\n"
+
     def to_dict(self) -> dict[str, Any]:
         counts = Counter(r.status for r in self.sources)
         return {
