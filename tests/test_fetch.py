@@ -223,6 +223,7 @@ def test_one_broken_source_never_stops_the_others(curation: Path, feed_server) -
         "new_items": 1,
         "ok": 1,
         "not-modified": 0,
+        "deferred": 0,
         "error": 4,
     }
     assert "4 of 5 sources failed" in result.output

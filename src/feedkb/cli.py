@@ -118,23 +118,25 @@ def sources_list(ctx: Context, fmt: str) -> None:
                 "values": list(s.values),
                 "tags": list(s.tags),
                 "enabled": s.enabled,
-                "state": vars(state),
+                "state": {**vars(state), "failing": state.failing},
             }
             for s, state in rows
         ]
         click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
         return
     table = Table(title=f"{len(rows)} sources in {source_list.path}")
-    for column in ("id", "title", "values", "items", "last success", "fails", "problem"):
+    for column in ("id", "title", "health", "items", "last success", "fails", "problem"):
         table.add_column(column, overflow="fold")
     for source, state in rows:
         problem = state.last_error or ""
+        if state.retry_after:
+            problem = f"{problem} (waiting until {state.retry_after})".strip()
         if state.moved_to:
             problem = f"moved permanently to {state.moved_to} (update url) {problem}".strip()
         table.add_row(
             source.id if source.enabled else f"[dim]{source.id} (disabled)[/]",
             source.title,
-            ", ".join(source.values),
+            "[bold red]failing[/]" if state.failing else "ok" if state.last_success else "-",
             str(state.item_count),
             state.last_success or "never",
             str(state.consecutive_failures or ""),
@@ -359,7 +361,7 @@ def _progress(total: int) -> Iterator:
         yield lambda source_id: progress.update(task, advance=1, description=source_id)
 
 
-STATUS_STYLE = {"ok": "green", "not-modified": "cyan", "error": "bold red"}
+STATUS_STYLE = {"ok": "green", "not-modified": "cyan", "deferred": "yellow", "error": "bold red"}
 
 
 def _print_report(report: FetchReport) -> None:

@@ -11,8 +11,6 @@ from feedkb.rules import load_rules
 from feedkb.sources import SourceList
 from feedkb.store import Store, StoreError
 
-FAILING_AFTER = 3  # consecutive failures before a source is reported
-
 
 @dataclass
 class Checkup:
@@ -45,10 +43,10 @@ def check(curation_dir: Path) -> Checkup:
     if source_list is not None:
         for source in source_list.sources:
             state = _collect(problems, lambda s=source: store.load_state(s.id))
-            if state and state.consecutive_failures >= FAILING_AFTER:
+            if state and state.failing:
                 warnings.append(
-                    f"source {source.id!r} failed {state.consecutive_failures} times "
-                    f"in a row: {state.last_error}"
+                    f"source {source.id!r} is failing ({state.consecutive_failures} failures in a "
+                    f"row, last status {state.last_status or '-'}): {state.last_error}"
                 )
             if state and state.moved_to:
                 warnings.append(

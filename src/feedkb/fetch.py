@@ -5,12 +5,15 @@ feedparser never fetches: it has no timeouts. Everything that can go wrong here 
 """
 
 import asyncio
+import email.utils
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 from feedkb import USER_AGENT
+from feedkb.model import format_utc
 from feedkb.sources import Source
 
 ACCEPT = (
@@ -32,7 +35,7 @@ class FetchSettings:
 
 @dataclass
 class FetchResult:
-    status: str  # "ok", "not-modified" or "error"
+    status: str  # "ok", "not-modified", "error", or "deferred" (not asked: Retry-After)
     http_status: int | None = None
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
@@ -40,6 +43,7 @@ class FetchResult:
     last_modified: str | None = None
     moved_to: str | None = None  # where a permanent redirect says the feed now lives
     error: str | None = None
+    retry_after: str | None = None  # the server asked not to come back before this (UTC)
 
 
 def make_client(settings: FetchSettings, concurrency: int) -> httpx.AsyncClient:
@@ -105,11 +109,14 @@ async def _get(
                 moved_to=moved_to,
             )
         if response.status_code >= 400:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            wait = f"; retry after {retry_after}" if retry_after else ""
             return FetchResult(
                 "error",
                 response.status_code,
                 moved_to=moved_to,
-                error=f"HTTP {response.status_code} {response.reason_phrase}",
+                error=f"HTTP {response.status_code} {response.reason_phrase}{wait}",
+                retry_after=retry_after,
             )
         body = bytearray()
         async for chunk in response.aiter_bytes():
@@ -153,3 +160,24 @@ def read_local(path: Path, max_bytes: int) -> FetchResult:
     if len(body) > max_bytes:
         return FetchResult("error", error=f"{path} is larger than {max_bytes:,} bytes, not read")
     return FetchResult("ok", body=body)
+
+
+MAX_RETRY_AFTER = timedelta(days=7)  # a server cannot park a source for longer than this
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> str | None:
+    """A Retry-After header (seconds or an HTTP date) as a UTC time, or None."""
+    if not value:
+        return None
+    now = now or datetime.now(UTC)
+    value = value.strip()
+    if value.isdigit():
+        moment = now + timedelta(seconds=int(value))
+    else:
+        try:
+            moment = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    return format_utc(min(moment, now + MAX_RETRY_AFTER))

@@ -16,6 +16,7 @@ from feedkb.sources import Source
 from feedkb.store import KeyIndex, SourceState, Store
 
 DEFAULT_CONCURRENCY = 16
+STATUSES = ("ok", "not-modified", "deferred", "error")
 
 
 @dataclass
@@ -23,7 +24,7 @@ class SourceReport:
     """How one source fared in a run."""
 
     source: str
-    status: str  # "ok", "not-modified" or "error"
+    status: str  # one of STATUSES
     http_status: int | None = None
     entries: int = 0  # entries the feed listed
     new_items: int = 0  # of those, stored for the first time
@@ -79,7 +80,7 @@ class FetchReport:
             "totals": {
                 "sources": len(self.sources),
                 "new_items": self.new_items,
-                **{status: counts[status] for status in ("ok", "not-modified", "error")},
+                **{status: counts[status] for status in STATUSES},
             },
             "sources": [asdict(r) for r in self.sources],
         }
@@ -154,6 +155,9 @@ async def _fetch_one(
     client: Any, source: Source, state: SourceState, settings: FetchSettings
 ) -> _Outcome:
     start = time.perf_counter()
+    if state.retry_after and state.retry_after > format_utc(datetime.now(UTC)):
+        # The server said when to come back (Retry-After on a 429 or 503): not before.
+        return _Outcome(FetchResult("deferred", retry_after=state.retry_after), None, 0.0, None)
     fetched = await fetch_source(client, source, settings, state.etag, state.last_modified)
     parsed, error = None, fetched.error
     if fetched.status == "ok":
@@ -192,15 +196,24 @@ def _source_report(source: Source, outcome: _Outcome, new_items: int) -> SourceR
         new_items=new_items,
         seconds=round(outcome.seconds, 3),
         error=outcome.error,
-        warnings=outcome.parsed.warnings if outcome.parsed else [],
+        warnings=outcome.parsed.warnings if outcome.parsed else _waiting(outcome.fetched),
         moved_to=outcome.fetched.moved_to,
     )
 
 
+def _waiting(fetched: FetchResult) -> list[str]:
+    if fetched.status != "deferred":
+        return []
+    return [f"not fetched: the server asked to wait until {fetched.retry_after} (Retry-After)"]
+
+
 def _next_state(state: SourceState, outcome: _Outcome, now: str, item_count: int) -> SourceState:
     fetched = outcome.fetched
-    state.last_attempt = now
     state.item_count = item_count
+    if fetched.status == "deferred":
+        return state
+    state.last_attempt = now
+    state.retry_after = fetched.retry_after
     state.last_status = str(fetched.http_status) if fetched.http_status else None
     state.moved_to = fetched.moved_to
     if outcome.error:

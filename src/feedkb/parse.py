@@ -41,9 +41,15 @@ def parse_feed(
     body: bytes, source_id: str, fetched_at: datetime, headers: dict[str, str] | None = None
 ) -> ParsedFeed:
     """Parse ``body`` (never a URL or path: feedparser would open those itself)."""
-    parsed = feedparser.parse(
-        body, response_headers=headers or {}, sanitize_html=False, resolve_relative_uris=True
-    )
+    parsed = _feedparser(body, headers or {})
+    if _misdeclared_chinese(parsed, body):
+        # Chinese feeds often declare UTF-8 and send GBK: read them as what they are.
+        charset_fixed = {**(headers or {}), "content-type": "application/xml; charset=gb18030"}
+        parsed = _feedparser(body, charset_fixed)
+        parsed["bozo"] = True
+        parsed["bozo_exception"] = feedparser.CharacterEncodingOverride(
+            "the declared encoding does not fit the bytes; read as GBK"
+        )
     problem = _feed_problem(parsed, body)
     if problem:
         raise FeedError(problem)
@@ -61,6 +67,27 @@ def parse_feed(
         item, keys = normalise_entry(entry, source_id, fetched_at, feed_lang, shared_urls)
         items.setdefault(item.id, (item, keys))  # a guid repeated inside one feed is one story
     return ParsedFeed(html_to_text(feed.get("title", "")), list(items.values()), warnings)
+
+
+def _feedparser(body: bytes, headers: dict[str, str]) -> Any:
+    return feedparser.parse(
+        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=True
+    )
+
+
+def _misdeclared_chinese(parsed: Any, body: bytes) -> bool:
+    """feedparser fell back to a Western encoding for bytes that are not UTF-8 but are GBK."""
+    if not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride):
+        return False
+    try:
+        body.decode("utf-8")
+        return False
+    except UnicodeDecodeError:
+        pass
+    try:
+        return HAN_RE.search(body.decode("gb18030")) is not None
+    except UnicodeDecodeError:
+        return False
 
 
 def _feed_problem(parsed: Any, body: bytes) -> str | None:

@@ -22,6 +22,7 @@ from feedkb.model import Item
 ITEMS_DIR = "items"
 STATE_DIR = "state"
 LOCK_FILE = ".lock"
+FAILING_AFTER = 3
 
 
 class StoreError(Exception):
@@ -41,6 +42,12 @@ class SourceState:
     consecutive_failures: int = 0
     item_count: int = 0
     moved_to: str | None = None  # set when the feed answered with a permanent redirect
+    retry_after: str | None = None  # the server asked us to wait until then (429/503)
+
+    @property
+    def failing(self) -> bool:
+        """Gone (410) or failed FAILING_AFTER times in a row: a curator should look at it."""
+        return self.last_status == "410" or self.consecutive_failures >= FAILING_AFTER
 
     @classmethod
     def from_dict(cls, data: dict) -> "SourceState":

@@ -292,13 +292,7 @@ class SiteBuilder:
         for source in self.kb.sources.values():
             state = self.states.get(source.id, SourceState())
             uri = f"sources/{source.id}.md"
-            health = (
-                "失败"
-                if state.consecutive_failures >= 3 or state.last_status == "410"
-                else "正常"
-                if state.last_success
-                else "未抓取"
-            )
+            health = "失败" if state.failing else "正常" if state.last_success else "未抓取"
             error = state.last_error or ""
             if state.moved_to:
                 error = f"已永久迁移至 {state.moved_to}；{error}".rstrip("；")
