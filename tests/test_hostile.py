@@ -6,6 +6,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import signal
 import socket
 import struct
@@ -26,7 +27,8 @@ from feedkb.fetch import FetchSettings, parse_retry_after
 from feedkb.ingest import fetch_all
 from feedkb.sources import SourceList
 from feedkb.store import Store
-from tests.conftest import rss, run, write_sources
+from tests.conftest import REPO, rss, run, write_sources
+from tests.sitecheck import audit, browser_on, build_site, unsafe_links_on
 
 SETTINGS = FetchSettings(timeout=2, total_timeout=4, max_bytes=2_000_000, max_redirects=4)
 SECRET = "TOPSECRET-7f3a9c"
@@ -404,3 +406,41 @@ def test_a_second_run_waits_for_the_first(big_feeds: Path) -> None:
     assert first.wait(timeout=300) == 0 and second.returncode == 0
     assert "another feedkb run holds the store; waiting" in second.stderr
     assert check_store(big_feeds) == 20 * 150
+
+
+# --- script injection, end to end ----------------------------------------------------------
+
+FEEDPARSER_CORPUS = REPO.parent / "shared" / "corpus" / "feedparser"
+CORPUS_XSS = [
+    *sorted((FEEDPARSER_CORPUS / "wellformed" / "sanitize").glob("*.xml")),
+    FEEDPARSER_CORPUS / "json" / "example.json",
+]
+
+
+@pytest.fixture(scope="module")
+def xss_site(tmp_path_factory):
+    """feedparser's XSS documents, fetched and built into a site."""
+    root = tmp_path_factory.mktemp("xss")
+    curation = root / "curation"
+    curation.mkdir()
+    shutil.copy(REPO / "curation" / "rules.yaml", curation / "rules.yaml")
+    write_sources(
+        curation, [{"id": f"x{n}", "url": str(path)} for n, path in enumerate(CORPUS_XSS)]
+    )
+    report = fetch_all(curation, SourceList.load(curation).sources, concurrency=32)
+    assert sum(r.new_items for r in report.sources) > 300
+    build_site(curation, root / "site")
+    return root / "site"
+
+
+def test_xss_corpus_builds_into_a_site_with_no_injected_markup(xss_site) -> None:
+    assert audit(xss_site) == {}
+
+
+def test_xss_corpus_runs_no_script_in_chromium(xss_site) -> None:
+    with browser_on(xss_site) as browser:
+        for path in [xss_site / "index.html", *sorted(xss_site.glob("archive/*/index.html"))]:
+            url = browser.base + path.parent.relative_to(xss_site).as_posix() + "/"
+            browser.page.goto(url.replace("/./", "/"), wait_until="networkidle")
+            assert not unsafe_links_on(browser.page), url
+        assert not browser.problems, browser.problems

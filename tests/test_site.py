@@ -7,11 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections import Counter
-from functools import partial
-from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import feedparser
@@ -19,9 +15,9 @@ import pytest
 
 from feedkb.values import VALUE_SLUGS
 from tests.conftest import REPO, rss, run
+from tests.sitecheck import audit, browser_on, build_site, unsafe_links_on
 
 DATA = REPO / "tests" / "data"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HOSTILE_TITLES = [
     "<script>alert('t1')</script>脚本标题",
     "<img src=x onerror=alert('t2')>图片标题",
@@ -80,24 +76,7 @@ def built(tmp_path_factory) -> dict:
     run(curation, "override", pinned["id"], "--pin", "--note", "编辑推荐：储能赛道")
     docs_before = sorted(p.relative_to(REPO) for p in (REPO / "docs").rglob("*"))
     site = root / "out"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "-f",
-            str(REPO / "mkdocs.yml"),
-            "-d",
-            str(site),
-        ],
-        env={**os.environ, "FEEDKB_CURATION": str(curation), "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    build_site(curation, site)
     assert sorted(p.relative_to(REPO) for p in (REPO / "docs").rglob("*")) == docs_before
     visible = json.loads(run(curation, "items", "--format", "json", "--visible").output)
     return {
@@ -188,42 +167,9 @@ def test_feeds_parse_cleanly_and_are_linked_from_pages(built) -> None:
     assert '<link rel="alternate" type="application/atom+xml" title="行业知识库 · 资讯价值"' in page
 
 
-class MarkupAudit(HTMLParser):
-    """The real tags of a page: event attributes, unsafe URLs and script bodies."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.problems: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._in_script = tag == "script"
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.problems.append(f"<{tag} {name}>")
-            if (
-                name in ("href", "src")
-                and value
-                and re.match(r"\s*(javascript|data|vbscript):", value, re.IGNORECASE)
-            ):
-                self.problems.append(f"<{tag} {name}={value}>")
-        if tag in ("iframe", "object", "embed"):  # the theme has none of these
-            self.problems.append(f"<{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_script and "alert(" in data:
-            self.problems.append("script running alert")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_script = False
-
-
 def test_nothing_from_a_feed_becomes_markup(built) -> None:
     site = built["site"]
-    for path in html_pages(site):
-        audit = MarkupAudit()
-        audit.feed(path.read_text(encoding="utf-8"))
-        assert not audit.problems, (path, audit.problems)
+    assert audit(site) == {}
     archive = "".join(p.read_text(encoding="utf-8") for p in (site / "archive").rglob("*.html"))
     shown = html.unescape(archive)
     stored = [i["title"] for i in built["items"] if i["source"] == "hostile"]
@@ -249,48 +195,14 @@ def test_digest_command(built) -> None:
 
 # --- in a real browser -------------------------------------------------------------------
 
-SITES: dict[str, Path] = {}
-
-
-def browser_page_site(base: str) -> Path:
-    return SITES[base]
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+SITE_OF: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="module")
 def browser_page(built):
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing in CI: .ci/run must install it")
-        pytest.skip("CHROMIUM NOT INSTALLED: browser tests skipped (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    handler = partial(QuietHandler, directory=str(built["site"]))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    SITES[base] = built["site"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on(
-            "response",
-            lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-        )
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-        yield page, base, problems
-        browser.close()
-    server.shutdown()
+    with browser_on(built["site"]) as browser:
+        SITE_OF[browser.base] = built["site"]
+        yield browser.page, browser.base, browser.problems
 
 
 def test_chinese_search_finds_matching_items(browser_page) -> None:
@@ -336,14 +248,11 @@ def test_deal_row_links_to_the_original(browser_page) -> None:
 
 def test_hostile_items_run_no_script(browser_page) -> None:
     page, base, problems = browser_page
-    site = browser_page_site(base)
+    site = SITE_OF[base]
     for path in sorted(site.glob("archive/2026-11*/index.html")):
         page.goto(base + path.parent.relative_to(site).as_posix() + "/")
         page.wait_for_timeout(200)
-        hrefs = page.eval_on_selector_all(
-            "a[href], [src]", "els => els.map(e => e.getAttribute('href') || e.getAttribute('src'))"
-        )
-        assert not [h for h in hrefs if re.match(r"\s*(javascript|data|vbscript):", h, re.I)]
+        assert not unsafe_links_on(page)
     assert not problems, problems
 
 
