@@ -1,9 +1,13 @@
 """``feedkb fetch``: fetch → parse/normalise → store, for every enabled source at once."""
 
 import asyncio
+import multiprocessing
+import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +20,8 @@ from feedkb.sources import Source
 from feedkb.store import KeyIndex, SourceState, Store
 
 DEFAULT_CONCURRENCY = 16
+PARALLEL_PARSE_FROM = 8  # sources; fewer are parsed in a thread (no process start-up)
+MAX_PARSERS = 4
 STATUSES = ("ok", "not-modified", "deferred", "error")
 
 
@@ -117,11 +123,11 @@ def fetch_all(
         )
         existing = store.load_items()
         index = KeyIndex(existing)
+        # One write for the whole run: each touched month file is rewritten once.
+        candidates = [entry for o in outcomes if o.parsed for entry in o.parsed.entries]
+        new_per_source = Counter(i.source for i in store.add_items(index, existing, candidates))
         for source, outcome in zip(sources, outcomes, strict=True):
-            added = (
-                store.add_items(index, existing, outcome.parsed.entries) if outcome.parsed else []
-            )
-            report.sources.append(_source_report(source, outcome, len(added)))
+            report.sources.append(_source_report(source, outcome, new_per_source[source.id]))
         item_counts = Counter(item.source for item in existing)
         now = format_utc(datetime.now(UTC))
         for source, outcome in zip(sources, outcomes, strict=True):
@@ -139,20 +145,57 @@ async def _fetch_and_parse(
     on_done: Callable[[str], None] | None,
 ) -> list[_Outcome]:
     limit = asyncio.Semaphore(concurrency)
-    async with make_client(settings, concurrency) as client:
+    with _parser_pool(len(sources)) as pool:
+        async with make_client(settings, concurrency) as client:
 
-        async def one(source: Source) -> _Outcome:
-            async with limit:
-                outcome = await _fetch_one(client, source, states[source.id], settings)
-            if on_done:
-                on_done(source.id)
-            return outcome
+            async def one(source: Source) -> _Outcome:
+                async with limit:
+                    outcome = await _fetch_one(client, source, states[source.id], settings, pool)
+                if on_done:
+                    on_done(source.id)
+                return outcome
 
-        return await asyncio.gather(*(one(s) for s in sources))
+            return await asyncio.gather(*(one(s) for s in sources))
+
+
+class _LazyPool(Executor):
+    """Worker processes for parsing, started with the first feed that needs parsing (a run
+    of unchanged feeds starts none): feedparser is pure Python, and threads would leave the
+    other cores idle."""
+
+    def __init__(self, workers: int) -> None:
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        if self._pool is None:
+            # spawn, not fork: the event loop's threads must not be copied into the workers.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait, cancel_futures=cancel_futures)
+
+
+@contextmanager
+def _parser_pool(sources: int) -> Iterator[Executor | None]:
+    """Processes for many sources; a few parse in a thread (no process start-up)."""
+    workers = min(os.cpu_count() or 1, MAX_PARSERS)
+    if sources < PARALLEL_PARSE_FROM or workers < 2:
+        yield None
+        return
+    with _LazyPool(workers) as pool:
+        yield pool
 
 
 async def _fetch_one(
-    client: Any, source: Source, state: SourceState, settings: FetchSettings
+    client: Any,
+    source: Source,
+    state: SourceState,
+    settings: FetchSettings,
+    pool: Executor | None = None,
 ) -> _Outcome:
     start = time.perf_counter()
     if state.retry_after and state.retry_after > format_utc(datetime.now(UTC)):
@@ -162,8 +205,8 @@ async def _fetch_one(
     parsed, error = None, fetched.error
     if fetched.status == "ok":
         try:
-            parsed = await asyncio.to_thread(
-                parse_feed, fetched.body, source.id, datetime.now(UTC), fetched.headers
+            parsed = await asyncio.get_running_loop().run_in_executor(
+                pool, parse_feed, fetched.body, source.id, datetime.now(UTC), fetched.headers
             )
         except FeedError as exc:
             error = str(exc)

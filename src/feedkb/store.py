@@ -126,7 +126,8 @@ class Store:
     def _write_month(self, month: str, items: list[Item]) -> None:
         # Sorted so a new run's additions land at predictable places: small git diffs.
         items.sort(key=lambda i: (i.published, i.id))
-        data = b"".join(orjson.dumps(i.to_dict(), option=orjson.OPT_APPEND_NEWLINE) for i in items)
+        # orjson writes dataclasses itself, fields in their declared order.
+        data = b"".join(orjson.dumps(i, option=orjson.OPT_APPEND_NEWLINE) for i in items)
         atomic_write_bytes(self.items_dir / f"{month}.jsonl", data)
 
     # --- per-source state ----------------------------------------------------------------
