@@ -53,6 +53,7 @@ class SiteBuilder:
         self.visible = kb.visible()  # newest first, no hidden items, one per story
         self.pages: dict[str, str] = {}
         self.canonical: dict[str, str] = {}  # item id -> src_uri of its archive page
+        self.tocs: dict[str, list[tuple[str, str]]] = {}  # archive page -> (anchor, title)
         self._by_month: dict[str, list[Entry]] = defaultdict(list)
         for entry in self.visible:
             self._by_month[entry.item.month].append(entry)
@@ -120,6 +121,7 @@ class SiteBuilder:
                 for entry in entries:
                     self.canonical[entry.id] = uri
             for number, (entries, uri) in enumerate(zip(chunks, uris, strict=True), 1):
+                self.tocs[uri] = [(anchor(e), text(e.title)) for e in entries]
                 cards = "\n\n".join(
                     entry_card(e, self.kb.rules, self.source_title, "", True, self.kb.entries)
                     for e in entries

@@ -9,6 +9,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 from pagefind.index import IndexConfig, PagefindIndex
 
@@ -68,9 +69,11 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
         )
         builder = SiteBuilder(kb, states, settings)
         pages = builder.build()
+        self.bodies, self.tocs = {}, builder.tocs
         for src_uri, content in pages.items():
             if files.get_file_from_path(src_uri) is None:  # a hand-written page wins
-                files.append(File.generated(config, src_uri, content=content))
+                head, self.bodies[src_uri] = split_page(content)
+                files.append(File.generated(config, src_uri, content=head))
         for src_uri, content in self._feeds(kb, builder, config).items():
             files.append(File.generated(config, src_uri, content=content))
         files.append(File.generated(config, STYLESHEET, content=CSS))
@@ -108,6 +111,28 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
                 f"行业知识库 · {label}", f"{site}feeds/{slug}.xml", site, chosen, permalinks
             )
         return feeds
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """A generated page's body is HTML already: it joins the page here, after Markdown
+        (parsing thousands of entries' raw HTML again was most of the build's time)."""
+        body = self.bodies.get(page.file.src_uri)
+        if body is None:
+            return html
+        entries = self.tocs.get(page.file.src_uri)
+        if entries:  # one table-of-contents entry, and one search section, per item
+            items = get_toc(
+                [
+                    {"level": 2, "id": ident, "name": title, "children": []}
+                    for ident, title in entries
+                ]
+            )
+            if len(page.toc) == 1:  # under the page's h1, where the theme looks
+                page.toc.items[0].children.extend(items)
+            else:
+                page.toc = items
+        return html + body
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -155,3 +180,11 @@ def build_pagefind_index(site_dir: Path) -> int:
             return added["page_count"]
 
     return asyncio.run(run())
+
+
+def split_page(content: str) -> tuple[str, str]:
+    """A generated page as (Markdown: front matter and the "# title" line, HTML body)."""
+    title_at = content.index("# ")
+    end = content.find("\n", title_at)
+    end = len(content) if end < 0 else end
+    return content[: end + 1], content[end + 1 :]

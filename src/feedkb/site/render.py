@@ -67,9 +67,8 @@ def entry_card(
 ) -> str:
     """One item: title to the original, source, date, summary, badges, note, other coverage.
 
-    The canonical card's title is a Markdown heading with the item's anchor, so the table of
-    contents and the search index see one section per item; elsewhere a card is plain HTML
-    linking to that anchor. The heading holds only escaped text inside a raw <a>.
+    The canonical card's title is a heading carrying the item's anchor (one search section,
+    one table-of-contents entry per item); elsewhere a card links to that anchor.
     """
     parts = (
         []
@@ -103,5 +102,5 @@ def entry_card(
     if not canonical:
         parts.append("</article>")
         return "\n".join(parts)
-    body = "\n".join(['<div class="fk-item">', *parts, "</div>"])
-    return f"## {title_link(entry)} {{ #{anchor(entry)} .fk-title }}\n\n{body}"
+    heading = f'<h2 id="{anchor(entry)}" class="fk-title">{title_link(entry)}</h2>'
+    return "\n".join([heading, '<div class="fk-item">', *parts, "</div>"])
