@@ -444,3 +444,29 @@ def test_xss_corpus_runs_no_script_in_chromium(xss_site) -> None:
             browser.page.goto(url.replace("/./", "/"), wait_until="networkidle")
             assert not unsafe_links_on(browser.page), url
         assert not browser.problems, browser.problems
+
+
+def test_a_feed_that_makes_the_parser_backtrack_is_given_up(tmp_path: Path) -> None:
+    """feedparser's author-email regex is quadratic: 80 KB take it 20 s. The parse is given up
+    at the budget and its worker ended; the other sources are stored."""
+    curation = tmp_path / "curation"
+    curation.mkdir()
+    redos = tmp_path / "redos.xml"
+    redos.write_bytes(
+        b'<rss version="2.0"><channel><title>x</title><item><title>t</title>'
+        b"<author>" + b"a" * 80_000 + b"</author></item></channel></rss>"
+    )
+    feeds = []
+    for n in range(9):  # enough sources for the parser processes
+        feed = tmp_path / f"ok{n}.xml"
+        feed.write_bytes(rss(rss_items(3, f"正常{n}-")))
+        feeds.append({"id": f"ok{n}", "url": str(feed)})
+    write_sources(curation, [{"id": "redos", "url": str(redos)}, *feeds])
+    settings = FetchSettings(parse_timeout=2)
+    start = time.monotonic()
+    report = fetch_all(curation, SourceList.load(curation).sources, settings=settings)
+    assert time.monotonic() - start < 15
+    rows = {r.source: r for r in report.sources}
+    assert "parsing took longer than 2 s" in rows["redos"].error
+    stored = {i.source for i in Store(curation).load_items()}
+    assert stored == {f"ok{n}" for n in range(9)}  # parses cut short were tried again

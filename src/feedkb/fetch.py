@@ -31,6 +31,7 @@ class FetchSettings:
     total_timeout: float = 60.0  # the whole request, so a slow drip cannot hold a worker
     max_bytes: int = 20 * 1024 * 1024  # after decompression: a gzip bomb stops here
     max_redirects: int = 5
+    parse_timeout: float = 30.0  # a feed crafted to make the parser backtrack is given up
 
 
 @dataclass

@@ -6,7 +6,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -178,6 +178,15 @@ class _LazyPool(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait, cancel_futures=cancel_futures)
 
+    def restart(self) -> None:
+        """End the workers (one is stuck in a parse); the next feed starts new ones. Parses
+        still under way elsewhere fail and are reported as parser errors."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()  # the executor offers no other way to stop a running task
+            pool.shutdown(wait=False, cancel_futures=True)
+
 
 @contextmanager
 def _parser_pool(sources: int) -> Iterator[Executor | None]:
@@ -204,15 +213,36 @@ async def _fetch_one(
     fetched = await fetch_source(client, source, settings, state.etag, state.last_modified)
     parsed, error = None, fetched.error
     if fetched.status == "ok":
-        try:
-            parsed = await asyncio.get_running_loop().run_in_executor(
-                pool, parse_feed, fetched.body, source.id, datetime.now(UTC), fetched.headers
-            )
-        except FeedError as exc:
-            error = str(exc)
-        except Exception as exc:  # a parser bug must not stop the other sources
-            error = f"parser failed: {type(exc).__name__}: {exc}"
+        parsed, error = await _parse(fetched, source, settings, pool)
     return _Outcome(fetched, parsed, time.perf_counter() - start, error)
+
+
+async def _parse(
+    fetched: FetchResult, source: Source, settings: FetchSettings, pool: Executor | None
+) -> tuple[ParsedFeed | None, str | None]:
+    """Parse within the time budget; a parse cut short by another feed's runaway worker
+    being ended is tried again in the new workers."""
+    for attempt in range(2):
+        try:
+            parsed = await asyncio.wait_for(
+                asyncio.get_running_loop().run_in_executor(
+                    pool, parse_feed, fetched.body, source.id, datetime.now(UTC), fetched.headers
+                ),
+                settings.parse_timeout,
+            )
+            return parsed, None
+        except TimeoutError:
+            if isinstance(pool, _LazyPool):
+                pool.restart()  # the worker is still stuck in it: end it
+            return None, f"parsing took longer than {settings.parse_timeout:g} s; given up"
+        except BrokenExecutor:
+            if attempt:
+                return None, "parser workers kept failing"
+        except FeedError as exc:
+            return None, str(exc)
+        except Exception as exc:  # a parser bug must not stop the other sources
+            return None, f"parser failed: {type(exc).__name__}: {exc}"
+    return None, "parser workers kept failing"
 
 
 def probe(source: Source, settings: FetchSettings | None = None) -> ParsedFeed:
