@@ -811,9 +811,7 @@ def digest(ctx: Context, week: str | None, fmt: str, per_value: int) -> None:
 
 # --- site ------------------------------------------------------------------------------
 
-
-@cli.command()
-@click.option(
+CONFIG_FILE = click.option(
     "--config-file",
     "-f",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -821,6 +819,13 @@ def digest(ctx: Context, week: str | None, fmt: str, per_value: int) -> None:
     show_default=True,
     help="The site's MkDocs configuration.",
 )
+DEV_ADDR = click.option(
+    "--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, help="Address to serve on."
+)
+
+
+@cli.command()
+@CONFIG_FILE
 @click.option(
     "--site-dir",
     "-d",
@@ -852,16 +857,8 @@ def _build_site(config_file: Path, site_dir: Path | None, strict: bool) -> str:
 
 
 @cli.command()
-@click.option(
-    "--config-file",
-    "-f",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default="mkdocs.yml",
-    show_default=True,
-)
-@click.option(
-    "--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, help="Address to serve on."
-)
+@CONFIG_FILE
+@DEV_ADDR
 @click.pass_obj
 def serve(ctx: Context, config_file: Path, dev_addr: str) -> None:
     """Serve the site and rebuild it when curation files change (`mkdocs serve`)."""
@@ -900,7 +897,7 @@ def init(folder: Path) -> None:
     help="Where to build the demo.",
 )
 @click.option("--no-serve", is_flag=True, help="Only build the site; do not serve it.")
-@click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True)
+@DEV_ADDR
 def demo(folder: Path, no_serve: bool, dev_addr: str) -> None:
     """Build a complete site from sample feeds bundled with feedkb, and serve it (offline)."""
     stored = fetch_demo(folder)

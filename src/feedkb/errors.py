@@ -26,6 +26,10 @@ class ConfigError(Exception):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    @classmethod
+    def one(cls, path: Path, line: int | None, message: str, where: str = "") -> "ConfigError":
+        return cls([Problem(path, line, where, message)])
+
 
 class StoreLockedError(Exception):
     """Another feedkb run holds the store lock."""

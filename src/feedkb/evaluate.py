@@ -67,9 +67,7 @@ def read_labels(path: Path) -> list[Label]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise ConfigError(
-            [Problem(path, None, "", f"cannot read: {exc.strerror or exc}")]
-        ) from None
+        raise ConfigError.one(path, None, f"cannot read: {exc.strerror or exc}") from None
     labels, problems = [], []
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):

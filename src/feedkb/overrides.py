@@ -8,7 +8,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from feedkb.errors import ConfigError, Problem
 from feedkb.values import VALUE_SLUGS
-from feedkb.yamlfile import line_of, load_yaml, save_yaml
+from feedkb.yamlfile import line_of, load_yaml, save_yaml, top_mapping
 
 OVERRIDES_FILE = "overrides.yaml"
 LIST_KEYS = ("values", "add", "remove")
@@ -68,29 +68,9 @@ def load_overrides(curation_dir: Path) -> Overrides:
 
 
 def _entries(path: Path, document: Any) -> dict:
-    if document is None:
-        raise ConfigError(
-            [
-                Problem(
-                    path,
-                    None,
-                    "",
-                    "file is empty: expected 'overrides:' "
-                    "mapping item ids to their overrides (or delete the file)",
-                )
-            ]
-        )
-    if not isinstance(document, dict) or "overrides" not in document:
-        raise ConfigError(
-            [
-                Problem(
-                    path,
-                    line_of(document),
-                    "",
-                    "expected a mapping with an 'overrides' key at the top",
-                )
-            ]
-        )
+    document = top_mapping(
+        path, document, "overrides", "an 'overrides:' mapping of item ids (or delete the file)"
+    )
     extra = [
         Problem(path, line_of(document, k), "", f"unknown top-level key {k!r}")
         for k in document

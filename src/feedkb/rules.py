@@ -7,7 +7,7 @@ from typing import Any
 
 from feedkb.errors import ConfigError, Problem
 from feedkb.values import VALUE_SLUGS
-from feedkb.yamlfile import line_of, load_yaml
+from feedkb.yamlfile import line_of, load_yaml, top_mapping
 
 RULES_FILE = "rules.yaml"
 REGEX_PREFIX = "re:"
@@ -48,26 +48,7 @@ def load_rules(curation_dir: Path) -> Rules:
 
 def parse_rules(path: Path, document: Any) -> Rules:
     """Validate a loaded rules document; one ConfigError lists every problem."""
-    if document is None:
-        raise ConfigError(
-            [
-                Problem(
-                    path,
-                    None,
-                    "",
-                    "file is empty: expected 'title_weight' "
-                    "and 'tags' with one entry per value tag",
-                )
-            ]
-        )
-    if not isinstance(document, dict):
-        raise ConfigError(
-            [
-                Problem(
-                    path, line_of(document), "", "expected a mapping with 'title_weight' and 'tags'"
-                )
-            ]
-        )
+    document = top_mapping(path, document, "tags", "a mapping with 'title_weight' and 'tags'")
     problems = [
         Problem(path, line_of(document, k), "", f"unknown top-level key {k!r}")
         for k in document

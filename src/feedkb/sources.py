@@ -10,7 +10,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from feedkb.errors import ConfigError, Problem
 from feedkb.values import VALUE_SLUGS
-from feedkb.yamlfile import line_of, load_yaml, save_yaml
+from feedkb.yamlfile import line_of, load_yaml, save_yaml, top_mapping
 
 SOURCES_FILE = "sources.yaml"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -84,16 +84,11 @@ class SourceList:
     def load(cls, curation_dir: Path) -> "SourceList":
         path = curation_dir / SOURCES_FILE
         if not path.exists():
-            raise ConfigError(
-                [
-                    Problem(
-                        path,
-                        None,
-                        "",
-                        "file not found (create it, or pass "
-                        "--curation DIR pointing at a curation folder)",
-                    )
-                ]
+            raise ConfigError.one(
+                path,
+                None,
+                "file not found (create it with `feedkb init`, or pass "
+                "--curation DIR pointing at a curation folder)",
             )
         document = load_yaml(path)
         return cls(path, document, parse_sources(path, document))
@@ -147,28 +142,7 @@ def empty_document() -> CommentedMap:
 
 def parse_sources(path: Path, document: Any) -> list[Source]:
     """Validate a loaded sources document; raise one ConfigError listing every problem."""
-    if document is None:
-        raise ConfigError(
-            [
-                Problem(
-                    path,
-                    None,
-                    "",
-                    "file is empty: expected 'sources:' followed by a list of sources",
-                )
-            ]
-        )
-    if not isinstance(document, dict) or "sources" not in document:
-        raise ConfigError(
-            [
-                Problem(
-                    path,
-                    line_of(document),
-                    "",
-                    "expected a mapping with a 'sources' list at the top",
-                )
-            ]
-        )
+    document = top_mapping(path, document, "sources", "a mapping with a 'sources' list")
     extra = sorted(set(document) - {"sources"})
     problems = [
         Problem(path, line_of(document, k), "", f"unknown top-level key {k!r}") for k in extra

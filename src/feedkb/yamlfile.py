@@ -8,7 +8,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from feedkb.errors import ConfigError, Problem
+from feedkb.errors import ConfigError
 from feedkb.fsutil import atomic_write_bytes
 
 
@@ -24,18 +24,18 @@ def load_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError([Problem(path, None, "", "file not found")]) from None
+        raise ConfigError.one(path, None, "file not found") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError([Problem(path, None, "", f"not UTF-8 text ({exc.reason})")]) from None
+        raise ConfigError.one(path, None, f"not UTF-8 text ({exc.reason})") from None
     try:
         return _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise ConfigError([Problem(path, line, "", f"YAML syntax error: {message}")]) from None
+        raise ConfigError.one(path, line, f"YAML syntax error: {message}") from None
     except YAMLError as exc:
-        raise ConfigError([Problem(path, None, "", f"YAML error: {exc}")]) from None
+        raise ConfigError.one(path, None, f"YAML error: {exc}") from None
 
 
 def save_yaml(path: Path, data: Any) -> None:
@@ -57,3 +57,13 @@ def line_of(node: Any, key: str | int | None = None) -> int | None:
     except (AttributeError, KeyError, IndexError, TypeError):
         return None
     return None
+
+
+def top_mapping(path: Path, document: Any, key: str, expected: str) -> dict:
+    """The document's top-level mapping, which must hold ``key``; ``expected`` says what the
+    file should contain, for the message when it is empty or shaped otherwise."""
+    if document is None:
+        raise ConfigError.one(path, None, f"file is empty: expected {expected}")
+    if not isinstance(document, dict) or key not in document:
+        raise ConfigError.one(path, line_of(document), f"expected {expected} at the top")
+    return document
