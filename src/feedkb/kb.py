@@ -8,6 +8,7 @@ loaded, so a rule change re-tags the whole history without a refetch.
 import gc
 import multiprocessing
 import os
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -215,6 +216,7 @@ def _duplicate_groups(
 
 
 _worker_tagger: Tagger | None = None
+_forked_jobs: list[Job] = []  # a forked worker reads its jobs from its copy of the parent
 
 
 def _start_worker(rules: Rules) -> None:
@@ -222,8 +224,10 @@ def _start_worker(rules: Rules) -> None:
     _worker_tagger = Tagger(rules)
 
 
-def _derive_chunk(jobs: list[Job]) -> list[Derived]:
+def _derive_chunk(jobs: list[Job] | range) -> list[Derived]:
     assert _worker_tagger is not None
+    if isinstance(jobs, range):
+        jobs = _forked_jobs[jobs.start : jobs.stop]
     with paused_gc():
         return [derive(_worker_tagger, *job) for job in jobs]
 
@@ -231,18 +235,28 @@ def _derive_chunk(jobs: list[Job]) -> list[Derived]:
 def _derive_in_workers(
     jobs: list[Job], rules: Rules, workers: int, shown: list[Item]
 ) -> tuple[list[Derived], list[int]]:
-    """Tag in worker processes; comparing titles (which needs no tags) is one more task."""
-    # spawn, not fork: mkdocs serve runs builds beside other threads.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(rules,)
-    ) as pool:
-        roots = pool.submit(
-            similar_title_roots, [i.title for i in shown], [i.published for i in shown]
-        )
-        chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-        derived = [result for chunk in pool.map(_derive_chunk, chunks) for result in chunk]
-        return derived, roots.result()
+    """Tag in worker processes; comparing titles (which needs no tags) is one more task.
+
+    In a single-threaded process the workers are forked and read the jobs from memory they
+    share with it; beside other threads (mkdocs serve) they are spawned and sent the jobs.
+    """
+    global _forked_jobs
+    fork = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    _forked_jobs = jobs if fork else []
+    try:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(rules,)
+        ) as pool:
+            roots = pool.submit(
+                similar_title_roots, [i.title for i in shown], [i.published for i in shown]
+            )
+            spans = [range(i, min(i + CHUNK, len(jobs))) for i in range(0, len(jobs), CHUNK)]
+            tasks = spans if fork else [jobs[r.start : r.stop] for r in spans]
+            derived = [result for chunk in pool.map(_derive_chunk, tasks) for result in chunk]
+            return derived, roots.result()
+    finally:
+        _forked_jobs = []
 
 
 @contextmanager

@@ -84,10 +84,13 @@ class Tagger:
                         for form in {text, text.translate(TO_FULL_WIDTH)}:
                             plain.setdefault(form, []).append(rule)
         triggers = {c for _rule, chars in self._regexes for c in chars or ()}
+        # Single characters that only trigger expressions occur everywhere (月, 万, :): a
+        # plain `in` test per text is cheaper than an automaton hit per occurrence.
+        self._char_triggers = {t for t in triggers if len(t) == 1 and t not in plain}
         # The automaton yields small ints; _keys[i] is (rules of key i, is it a trigger, key).
         self._keys = [
             (tuple(plain.get(key, ())), key in triggers, key)
-            for key in sorted(plain.keys() | triggers)
+            for key in sorted(plain.keys() | (triggers - self._char_triggers))
         ]
         self._automaton = ahocorasick.Automaton()
         for index, (_rules, _trigger, key) in enumerate(self._keys):
@@ -102,23 +105,17 @@ class Tagger:
 
     def tag_text(self, title: str, summary: str, source_values: Iterable[str] = ()) -> Tagging:
         title_weight = self.rules.title_weight
-        matched = [
-            (
-                rule.slug,
-                rule.term.text,
-                rule.weight * (title_weight if where == TITLE else 1.0),
-                where,
-            )
-            for rule, where in self._matches(title.lower(), summary.lower()).items()
-        ]
-        matched += [
-            (slug, "source hint", self._hints[slug], SOURCE)
-            for slug in source_values
-            if self._hints.get(slug)
-        ]
         scores = dict.fromkeys(self._slugs, 0.0)
-        for slug, _term, weight, _where in matched:
-            scores[slug] += weight
+        matched = []
+        for rule, where in self._matches(title.lower(), summary.lower()).items():
+            weight = rule.weight * title_weight if where == TITLE else rule.weight
+            scores[rule.slug] += weight
+            matched.append((rule.slug, rule.term.text, weight, where))
+        for slug in source_values:
+            hint = self._hints.get(slug)
+            if hint:
+                scores[slug] += hint
+                matched.append((slug, "source hint", hint, SOURCE))
         scores = {slug: round(score, 2) for slug, score in scores.items()}
         values = [
             slug
@@ -130,8 +127,9 @@ class Tagger:
     def _matches(self, title: str, summary: str) -> dict[_Rule, str]:
         """Each rule found, with its best place: the title if it is there at all.
 
-        Title and summary are scanned as one text (one pass, one search per expression); a
-        match ending inside the title counts for the title. ``^`` anchors at the title.
+        The automaton scans title and summary apart; expressions search them joined (one
+        search each), a match starting inside the title counting for the title, ``^``
+        anchoring at the title.
         """
         found: dict[_Rule, str] = {}
         if not self._usable:
@@ -141,7 +139,7 @@ class Tagger:
         automaton = self._automaton
         in_title = {index for _end, index in automaton.iter(title)}
         in_summary = {index for _end, index in automaton.iter(summary)} - in_title
-        seen: set[str] = set()
+        seen = {char for char in self._char_triggers if char in text}
         for indexes, where in ((in_title, TITLE), (in_summary, BODY)):
             for index in indexes:
                 rules, is_trigger, key = self._keys[index]
