@@ -330,3 +330,11 @@ def test_lock_timeout_is_a_clear_error(curation: Path) -> None:
         Store(curation).locked(timeout=0.1),
     ):
         pass
+
+
+def test_fetch_budgets_from_the_command_line(curation: Path, feed_server) -> None:
+    feed_server.expect_request("/big").respond_with_data(b"<rss>" + b"x" * 50_000)
+    write_sources(curation, [{"id": "big", "url": feed_server.url_for("/big")}])
+    result = run(curation, "fetch", "--max-mb", "0.02", "--timeout", "5")
+    assert result.exit_code == 1  # its only source failed
+    assert Store(curation).load_state("big").last_error.startswith("response larger than 20,971")

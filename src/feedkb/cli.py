@@ -26,6 +26,7 @@ from feedkb.digest import build_digest, digest_markdown, digest_text, latest_wee
 from feedkb.doctor import check
 from feedkb.errors import ConfigError, StoreLockedError
 from feedkb.evaluate import EvalReport, evaluate, read_labels
+from feedkb.fetch import FetchSettings
 from feedkb.ingest import DEFAULT_CONCURRENCY, FetchReport, fetch_all, probe
 from feedkb.kb import Entry, KnowledgeBase, load_kb
 from feedkb.opml import OpmlError, read_opml, write_opml
@@ -304,6 +305,34 @@ def sources_export(ctx: Context, opml_file: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report as a Markdown table (for a CI job summary).",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=FetchSettings.timeout,
+    show_default=True,
+    help="Seconds to connect, and between bytes read.",
+)
+@click.option(
+    "--total-timeout",
+    type=click.FloatRange(min=0.1),
+    default=FetchSettings.total_timeout,
+    show_default=True,
+    help="Seconds a source's whole response may take.",
+)
+@click.option(
+    "--max-mb",
+    type=click.FloatRange(min=0.01),
+    default=FetchSettings.max_bytes / 1024 / 1024,
+    show_default=True,
+    help="Largest response read, in MB after decompression.",
+)
+@click.option(
+    "--parse-timeout",
+    type=click.FloatRange(min=0.1),
+    default=FetchSettings.parse_timeout,
+    show_default=True,
+    help="Seconds a feed may take to parse.",
+)
 @click.pass_obj
 def fetch(
     ctx: Context,
@@ -311,8 +340,18 @@ def fetch(
     concurrency: int,
     json_path: Path | None,
     markdown_path: Path | None,
+    timeout: float,
+    total_timeout: float,
+    max_mb: float,
+    parse_timeout: float,
 ) -> None:
     """Pull the enabled sources into the item store."""
+    settings = FetchSettings(
+        timeout=timeout,
+        total_timeout=total_timeout,
+        max_bytes=int(max_mb * 1024 * 1024),
+        parse_timeout=parse_timeout,
+    )
     with user_errors():
         source_list = ctx.sources()
         chosen = _chosen_sources(source_list, source_ids)
@@ -321,6 +360,7 @@ def fetch(
                 ctx.curation,
                 chosen,
                 concurrency=concurrency,
+                settings=settings,
                 on_done=advance,
                 on_wait=lambda: err.print(
                     "another feedkb run holds the store; waiting for it to finish..."
