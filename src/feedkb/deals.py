@@ -33,7 +33,6 @@ CURRENCIES = {
 }
 DIGIT_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
 UNIT_MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
-APPROXIMATE = {"近", "超", "超过", "逾", "约", "数", "几", "上", "过", "近亿", "数亿"}
 CN_AMOUNT = re.compile(
     r"(?P<qual>超过|近|超|逾|约|数|几|上|过)?(?P<num>\d+(?:\.\d+)?)?\s*(?P<mult>[十百千])?"
     r"(?P<unit>万|亿)(?P<cur>元|人民币|美元|港元|港币|欧元|日元|英镑|新元)?(?P<level>级)?"

@@ -136,10 +136,6 @@ class SourceList:
         return entries
 
 
-def empty_document() -> CommentedMap:
-    return CommentedMap(sources=CommentedSeq())
-
-
 def parse_sources(path: Path, document: Any) -> list[Source]:
     """Validate a loaded sources document; raise one ConfigError listing every problem."""
     document = top_mapping(path, document, "sources", "a mapping with a 'sources' list")
