@@ -1,4 +1,5 @@
-"""Property-based tests: date fallbacks and the store's write/read round trip."""
+"""Property-based tests: date fallbacks, the store's write/read round trip, and the tagger's
+shortcuts (automaton, expression triggers) finding what a plain search of every term finds."""
 
 import time
 from datetime import UTC, datetime, timedelta
@@ -8,7 +9,12 @@ from hypothesis import strategies as st
 
 from feedkb.model import Item, format_utc
 from feedkb.parse import EARLIEST_DATE, FUTURE_TOLERANCE, normalise_entry
+from feedkb.regex_triggers import TO_FULL_WIDTH
+from feedkb.rules import Rules, load_rules
 from feedkb.store import KeyIndex, Store
+from feedkb.tagging import BODY, TITLE, Tagger
+from feedkb.text import fold_width
+from tests.conftest import REPO
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 moments = st.datetimes(
@@ -74,3 +80,54 @@ def test_dates_far_in_the_future_are_not_trusted() -> None:
     entry = {"title": "t", "published_parsed": struct(NOW + timedelta(days=400))}
     item, _keys = normalise_entry(entry, "s", NOW)
     assert item.published == format_utc(NOW)
+
+
+RULES = load_rules(REPO / "curation")
+TAGGER = Tagger(RULES)
+TERMS = sorted({term.text for tag in RULES.tags.values() for term in tag.terms + tag.negative})
+# Pieces of terms, digits and the characters expressions look for, so that random texts
+# match terms, almost match them, and match them across the title/summary boundary.
+PIECES = st.one_of(
+    st.sampled_from(TERMS),
+    st.sampled_from(TERMS).map(lambda term: term.upper().translate(TO_FULL_WIDTH)),
+    st.text(
+        alphabet="".join(sorted(set("".join(TERMS)))) + "0123456789０５:：-－ 　\n", max_size=3
+    ),
+)
+texts = st.lists(PIECES, max_size=10).map("".join)
+
+
+def every_term_searched(rules: Rules, title: str, summary: str) -> list[tuple[str, str, str]]:
+    """What the tagger must find: each term searched for on its own, title first."""
+    title, summary = title.lower(), summary.lower()
+    found = []
+    for slug, tag in rules.tags.items():
+        for term in tag.terms + tag.negative:
+            if term.regex is None:
+                forms = (term.text, term.text.translate(TO_FULL_WIDTH))
+                where = next(
+                    (
+                        w
+                        for w, t in ((TITLE, title), (BODY, summary))
+                        if any(form in t for form in forms)
+                    ),
+                    None,
+                )
+            else:
+                match = term.regex.search(fold_width(f"{title}\n{summary}"))
+                where = match and (TITLE if match.start() < len(title) else BODY)
+            if where:
+                found.append((slug, term.text, where))
+    return sorted(found)
+
+
+@given(texts, texts)
+@settings(max_examples=400, deadline=None)
+def test_tagger_finds_what_searching_every_term_finds(title: str, summary: str) -> None:
+    tagging = TAGGER.tag_text(title, summary)
+    found = sorted(
+        (slug, match.term, match.where)
+        for slug, matches in tagging.evidence.items()
+        for match in matches
+    )
+    assert found == every_term_searched(RULES, title, summary)

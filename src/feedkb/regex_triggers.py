@@ -1,5 +1,5 @@
 """What a regular expression's syntax tree tells before running it: the finite set of strings
-it matches, when there is one (so an Aho-Corasick automaton can find them), or characters it
+it matches, when there is one (so an Aho-Corasick automaton can find them), or the strings it
 cannot match without (a cheap test to skip running it)."""
 
 import re
@@ -18,57 +18,60 @@ DIGITS = frozenset("0123456789")
 TO_FULL_WIDTH = str.maketrans({c: chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 
 
-def required_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Lower-case strings of which every match contains at least one (in either width), or
-    None when no small such set exists. Longer strings are preferred: they are rarer."""
+def requirements(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...]:
+    """Sets of lower-case strings such that every match contains a string of each set (in
+    either width): ``\\d+股`` needs a digit and 股. Empty when nothing small is required."""
     try:
-        found = _sequence(parser.parse(pattern.pattern, pattern.flags))
+        found = _requirements(parser.parse(pattern.pattern, pattern.flags))
     except (re.error, RecursionError):
-        return None
-    if found is None:
-        return None
-    return frozenset(found | {c.translate(TO_FULL_WIDTH) for c in found})
+        return ()
+    return tuple(frozenset(s | {c.translate(TO_FULL_WIDTH) for c in s}) for s in found)
 
 
-def _sequence(items: Any) -> set[str] | None:
-    candidates: list[set[str]] = []
+def _requirements(items: Any) -> list[set[str]]:
+    needed: list[set[str]] = []
     run = ""  # consecutive literal characters form one required string
     for op, av in items:
         if op is constants.LITERAL:
             run += chr(av).lower()
             continue
         if run:
-            candidates.append({run})
+            needed.append({run})
             run = ""
-        found = _item(op, av)
-        if found is not None:
-            candidates.append(found)
+        needed += _item(op, av)
     if run:
-        candidates.append({run})
-    if not candidates:
-        return None
-    return max(
-        candidates, key=lambda s: (min(map(len, s)), -len(s), not all(c.isascii() for c in s))
-    )
+        needed.append({run})
+    return needed
 
 
-def _item(op: Any, av: Any) -> set[str] | None:
+def _item(op: Any, av: Any) -> list[set[str]]:
     if op is constants.IN:
-        return _char_class(av)
+        chars = _char_class(av)
+        return [chars] if chars else []
     if op is constants.BRANCH:
-        branches = [_sequence(branch) for branch in av[1]]
-        return None if any(b is None for b in branches) else set().union(*branches)
+        branches = [_requirements(branch) for branch in av[1]]
+        if not all(branches):
+            return []
+        # One set per branch, the one least likely to be present by chance, joined.
+        return [set().union(*(max(b, key=_rarity) for b in branches))]
     if op is constants.SUBPATTERN:
-        return _sequence(av[-1])
+        return _requirements(av[-1])
     if op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and av[0] >= 1:
-        return _sequence(av[2])
-    return None
+        return _requirements(av[2])
+    return []
+
+
+def _rarity(strings: set[str]) -> tuple[int, int]:
+    """Longer strings and fewer alternatives are rarer in text."""
+    return min(map(len, strings)), -len(strings)
 
 
 def _char_class(entries: Any) -> set[str] | None:
     chars: set[str] = set()
     for op, av in entries:
-        if op is constants.LITERAL:
+        if op is constants.CATEGORY and av is constants.CATEGORY_DIGIT:
+            chars |= DIGITS
+        elif op is constants.LITERAL:
             chars.add(chr(av).lower())
         elif op is constants.RANGE and av[1] - av[0] < MAX_CLASS:
             chars.update(chr(c).lower() for c in range(av[0], av[1] + 1))
@@ -103,15 +106,7 @@ def _expand_item(op: Any, av: Any) -> set[str] | None:
     if op is constants.LITERAL:
         return {chr(av).lower()}
     if op is constants.IN:
-        chars = _char_class(av) if av and av[0][0] is not constants.CATEGORY else None
-        if (
-            av
-            and av[0][0] is constants.CATEGORY
-            and av[0][1] is constants.CATEGORY_DIGIT
-            and len(av) == 1
-        ):
-            chars = set(DIGITS)
-        return chars
+        return _char_class(av)
     if op is constants.BRANCH:
         branches = [_expand_sequence(branch) for branch in av[1]]
         return None if any(b is None for b in branches) else set().union(*branches)

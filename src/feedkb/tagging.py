@@ -1,17 +1,19 @@
 """The tagger: which values an item offers, by how much, and why.
 
 All plain terms of all tags go into one Aho-Corasick automaton, so a title or summary is
-scanned once whatever the number of terms. Regular expressions only run when the automaton
-saw a character every match of theirs needs (a "trigger"), so most never run on most items.
+scanned once whatever the number of terms. Regular expressions only run when the text holds
+the strings every match of theirs needs ("triggers": a digit and 股 for ``\\d+股``), so most
+never run on most items.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import ahocorasick
+import ahocorasick_rs
 
 from feedkb.model import Item
-from feedkb.regex_triggers import TO_FULL_WIDTH, finite_strings, required_strings
+from feedkb.regex_triggers import TO_FULL_WIDTH, finite_strings, requirements
 from feedkb.rules import Rules, Term
 from feedkb.text import fold_width
 
@@ -69,7 +71,7 @@ class Tagger:
         self._thresholds = [rules.tags[s].threshold for s in self._slugs]
         self._hints = {s: rules.tags[s].source_hint for s in self._slugs}
         plain: dict[str, list[_Rule]] = {}
-        self._regexes: list[tuple[_Rule, frozenset[str] | None]] = []
+        by_pattern: dict[re.Pattern[str], list[_Rule]] = {}
         for slug, tag in rules.tags.items():
             for terms, sign in ((tag.terms, 1.0), (tag.negative, -1.0)):
                 for term in terms:
@@ -78,26 +80,22 @@ class Tagger:
                     # automaton like plain terms; the others run behind their triggers.
                     strings = {term.text} if term.regex is None else finite_strings(term.regex)
                     if strings is None:
-                        self._regexes.append((rule, required_strings(term.regex)))
+                        by_pattern.setdefault(term.regex, []).append(rule)
                         continue
                     for text in strings:
                         for form in {text, text.translate(TO_FULL_WIDTH)}:
                             plain.setdefault(form, []).append(rule)
-        triggers = {c for _rule, chars in self._regexes for c in chars or ()}
-        # Single characters that only trigger expressions occur everywhere (月, 万, :): a
-        # plain `in` test per text is cheaper than an automaton hit per occurrence.
-        self._char_triggers = {t for t in triggers if len(t) == 1 and t not in plain}
-        # The automaton yields small ints; _keys[i] is (rules of key i, is it a trigger, key).
-        self._keys = [
-            (tuple(plain.get(key, ())), key in triggers, key)
-            for key in sorted(plain.keys() | (triggers - self._char_triggers))
-        ]
-        self._automaton = ahocorasick.Automaton()
-        for index, (_rules, _trigger, key) in enumerate(self._keys):
-            self._automaton.add_word(key, index)
-        self._usable = bool(self._keys)
-        if self._usable:
-            self._automaton.make_automaton()
+        self._regexes, trigger_bits = _gated_patterns(by_pattern)
+        # Single characters that only trigger expressions occur everywhere (月, 万, digits):
+        # one character-class search per text is cheaper than an automaton hit per occurrence.
+        chars = sorted(t for t in trigger_bits if len(t) == 1 and t not in plain)
+        self._char_bits = {char: trigger_bits[char] for char in chars}
+        self._char_triggers = re.compile(f"[{re.escape(''.join(chars))}]") if chars else None
+        keys = sorted(plain.keys() | (trigger_bits.keys() - set(chars)))
+        # The automaton yields indexes into keys; _keys[i] is (the rules of key i, the
+        # trigger bits it sets).
+        self._keys = [(tuple(plain.get(key, ())), trigger_bits.get(key, 0)) for key in keys]
+        self._automaton = ahocorasick_rs.AhoCorasick(keys) if keys else None
 
     def tag(self, item: Item, source_values: Iterable[str] = ()) -> Tagging:
         """Score ``item`` for every value; ``source_values`` are its source's hints."""
@@ -132,28 +130,52 @@ class Tagger:
         anchoring at the title.
         """
         found: dict[_Rule, str] = {}
-        if not self._usable:
-            return found
         text = f"{title}\n{summary}"
-        boundary = len(title)
-        automaton = self._automaton
-        in_title = {index for _end, index in automaton.iter(title)}
-        in_summary = {index for _end, index in automaton.iter(summary)} - in_title
-        seen = {char for char in self._char_triggers if char in text}
-        for indexes, where in ((in_title, TITLE), (in_summary, BODY)):
-            for index in indexes:
-                rules, is_trigger, key = self._keys[index]
+        seen = 0  # bits of the trigger sets the text satisfies
+        if self._char_triggers:
+            for char in set(self._char_triggers.findall(text)):
+                seen |= self._char_bits[char]
+        if self._automaton:
+            find, keys = self._automaton.find_matches_as_indexes, self._keys
+            in_title = {index for index, _start, _end in find(title, overlapping=True)}
+            in_summary = {index for index, _start, _end in find(summary, overlapping=True)}
+            for indexes, where in ((in_summary - in_title, BODY), (in_title, TITLE)):
+                for index in indexes:
+                    rules, bits = keys[index]
+                    seen |= bits
+                    for rule in rules:
+                        found[rule] = where
+        folded = None
+        for pattern, needed, rules in self._regexes:
+            if seen & needed != needed:
+                continue
+            folded = folded or fold_width(text)
+            match = pattern.search(folded)
+            if match:
+                where = TITLE if match.start() < len(title) else BODY
                 for rule in rules:
                     found[rule] = where
-                if is_trigger:
-                    seen.add(key)
-        folded = None
-        for rule, triggers in self._regexes:
-            if triggers is not None and triggers.isdisjoint(seen):
-                continue
-            if folded is None:
-                folded = fold_width(text)
-            match = rule.term.regex.search(folded)
-            if match:
-                found[rule] = TITLE if match.start() < boundary else BODY
         return found
+
+
+Gated = tuple[re.Pattern[str], int, tuple[_Rule, ...]]  # pattern, trigger bits, rules
+
+
+def _gated_patterns(
+    by_pattern: dict[re.Pattern[str], list[_Rule]],
+) -> tuple[list[Gated], dict[str, int]]:
+    """Each expression with the bits of the trigger sets it needs, and each trigger string
+    with the bits of the sets it is in: a text can match the expression only if the bits of
+    the triggers it holds cover the expression's."""
+    set_bits: dict[frozenset[str], int] = {}
+    gated = []
+    for pattern, rules in by_pattern.items():
+        needed = 0
+        for strings in requirements(pattern):
+            needed |= set_bits.setdefault(strings, 1 << len(set_bits))
+        gated.append((pattern, needed, tuple(rules)))
+    trigger_bits: dict[str, int] = {}
+    for strings, bit in set_bits.items():
+        for string in strings:
+            trigger_bits[string] = trigger_bits.get(string, 0) | bit
+    return gated, trigger_bits
