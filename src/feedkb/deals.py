@@ -104,11 +104,12 @@ class Deal:
 def extract_deal(title: str, summary: str = "") -> Deal:
     """Everything the text says about the deal; each part is None when it does not say."""
     text = f"{title}。{summary}" if summary else title
+    clauses = CLAUSE_SPLIT.split(text)
     return Deal(
         company=extract_company(title) or (extract_company(summary) if summary else None),
         round=extract_round(text),
-        amount=extract_amount(text),
-        investors=extract_investors(text),
+        amount=extract_amount(clauses),
+        investors=extract_investors(text, clauses),
     )
 
 
@@ -124,15 +125,19 @@ def extract_round(text: str) -> str | None:
     return None
 
 
-def extract_amount(text: str) -> Amount | None:
+def extract_amount(clauses: list[str]) -> Amount | None:
     """The deal's amount: the first one in a clause that speaks of the deal, else a clause that
     is nothing but an amount ("100亿，南宁最大母基金来了")."""
-    clauses = [c for c in CLAUSE_SPLIT.split(text) if c.strip()]
-    for clause in sorted(clauses, key=lambda c: not DEAL_WORDS.search(c)):
+    alone = None
+    for clause in clauses:
         amount = _first_amount(clause)
-        if amount and (DEAL_WORDS.search(clause) or amount.text == clause.strip()):
+        if amount is None:
+            continue
+        if DEAL_WORDS.search(clause):
             return amount
-    return None
+        if alone is None and amount.text == clause.strip():
+            alone = amount
+    return alone
 
 
 def _first_amount(clause: str) -> Amount | None:
@@ -195,11 +200,12 @@ def extract_company(text: str) -> str | None:
     return clean_company_name(quoted.group(1)) if quoted else None
 
 
-def extract_investors(text: str) -> dict[str, list[str]]:
-    """Lead and other investors, from "X领投，Y、Z跟投" or "led by X and Y"."""
+def extract_investors(text: str, clauses: list[str]) -> dict[str, list[str]]:
+    """Lead and other investors, from "X领投，Y、Z跟投" or "led by X and Y"; ``clauses`` are
+    the text's."""
     found: list[tuple[str, str]] = []  # (role, the text naming them)
     if any(marker in text for marker, _role in INVESTOR_MARKERS):
-        for clause in CLAUSE_SPLIT.split(text):
+        for clause in clauses:
             for marker, role in INVESTOR_MARKERS:
                 if marker in clause:
                     found.append((role, clause.split(marker, 1)[0]))

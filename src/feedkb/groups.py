@@ -1,26 +1,29 @@
 """Near-duplicate stories: the same news under slightly different titles, grouped.
 
-No all-pairs comparison: each title is reduced to its character bigrams, and titles are only
-compared when they share one of their bottom-k bigrams under a fixed hash (a MinHash sketch:
-two titles with Jaccard similarity J share the minimum with probability J), within a few days
-of each other. A pair is the same story when its bigrams overlap enough, its figures agree and
-the shorter title's rarest bigrams (a company's name, usually) are in the other: titles that
-share only a template ("X发布新一代…产品，面向中小企业") are different stories. Items given
-the same story key (a deal's company and round) are one story too, however they are worded.
+No all-pairs comparison: each title is reduced to its set of character bigrams, and titles are only
+compared when they share one of their few rarest bigrams (the prefix filter of set-similarity
+joins: titles of one story share their rare parts, a company's name usually, while the common
+ones say nothing), within a few days of each other. A pair is the same story when its bigrams
+overlap enough, its figures agree and the shorter title's rarest bigrams are in the other:
+titles that share only a template ("X发布新一代…产品，面向中小企业") are different stories.
+Items given the same story key (a deal's company and round) are one story too, however they
+are worded.
 """
 
+import bisect
 import re
-import zlib
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 
 from feedkb.model import Item
 from feedkb.text import fold_width
 
 WINDOW = timedelta(days=3)
-BLOCKING_KEYS = 6  # bottom-k sketch size: a pair with J = 0.5 is missed about 1.5% of the time
+BLOCKING_KEYS = 6  # rarest bigrams a title is filed under
 COMMON_SHARE = 0.01  # bigrams in more than 1% of titles (融资, 发布) say nothing about identity
 MIN_COMMON = 50
 MAX_BLOCK = 300
@@ -36,13 +39,13 @@ HAS_DIGIT = re.compile(r"\d")
 NONE: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Title:
     """What grouping compares of a title."""
 
-    bigrams: frozenset[str]
+    bigrams: frozenset[int]  # see bigrams()
     numbers: frozenset[str]
-    rarest: tuple[str, ...] = ()
+    rarest: list[int]  # its rarest bigrams in the whole set of titles, rarest first
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,17 @@ class Group:
 
 def title_features(title: str) -> Title:
     text = NOT_TEXT.sub("", fold_width(title[: MAX_TITLE * 2]).lower())[:MAX_TITLE]
-    bigrams = frozenset([text[i : i + 2] for i in range(len(text) - 1)])
-    return Title(bigrams, frozenset(NUMBER.findall(text)) if HAS_DIGIT.search(text) else NONE)
+    numbers = frozenset(NUMBER.findall(text)) if HAS_DIGIT.search(text) else NONE
+    return Title(bigrams(text), numbers, [])
+
+
+def bigrams(text: str) -> frozenset[int]:
+    """Each pair of neighbouring characters as one int, their two UTF-32 code units side by
+    side: made, hashed and compared in C, and unlike strings hashed the same on every run."""
+    data = text.encode("utf-32-le")
+    pairs_from_first = array("Q", data[: len(data) // 8 * 8])
+    pairs_from_second = array("Q", data[4 : 4 + (len(data) - 4) // 8 * 8])
+    return frozenset(pairs_from_first).union(pairs_from_second)
 
 
 def similar(a: Title, b: Title) -> bool:
@@ -63,7 +75,7 @@ def similar(a: Title, b: Title) -> bool:
         return False
     size_a, size_b = len(a.bigrams), len(b.bigrams)
     shorter, longer = (a, b) if size_a <= size_b else (b, a)
-    kept = sum(bigram in longer.bigrams for bigram in shorter.rarest)
+    kept = len(longer.bigrams.intersection(shorter.rarest))
     if kept < min(RARE_NEEDED, len(shorter.rarest)):
         return False
     shared = len(a.bigrams & b.bigrams)
@@ -76,8 +88,8 @@ def similar(a: Title, b: Title) -> bool:
 class _Stories:
     """Union-find over item indexes: which items tell one story."""
 
-    def __init__(self, parent: list[int], times: list[float]) -> None:
-        self.parent, self.times = parent, times
+    def __init__(self, parent: list[int]) -> None:
+        self.parent = parent
 
     def root(self, i: int) -> int:
         parent = self.parent
@@ -86,16 +98,11 @@ class _Stories:
             i = parent[i]
         return i
 
-    def join(self, members: list[int], judge: Callable[[int, int], bool] | None = None) -> None:
-        """Join members published within the window of each other that ``judge`` accepts."""
-        members.sort(key=self.times.__getitem__)
-        window = WINDOW.total_seconds()
-        for n, i in enumerate(members):
-            for j in members[n + 1 :]:
-                if self.times[j] - self.times[i] > window:
-                    break
-                if self.root(i) != self.root(j) and (judge is None or judge(i, j)):
-                    self.parent[self.root(j)] = self.root(i)
+    def join(self, i: int, j: int) -> None:
+        self.parent[self.root(j)] = self.root(i)
+
+    def roots(self) -> list[int]:
+        return [self.root(i) for i in range(len(self.parent))]
 
 
 def similar_title_roots(titles: Sequence[str], published: Sequence[str]) -> list[int]:
@@ -104,23 +111,12 @@ def similar_title_roots(titles: Sequence[str], published: Sequence[str]) -> list
     Takes and returns plain lists so it can run in another process.
     """
     features = [title_features(title) for title in titles]
-    frequency = Counter(b for f in features for b in f.bigrams)
-    features = [
-        Title(f.bigrams, f.numbers, tuple(sorted(f.bigrams, key=frequency.__getitem__)[:RARE_KEPT]))
-        for f in features
-    ]
-    stories = _Stories(list(range(len(titles))), _timestamps(published))
-    compared: set[tuple[int, int]] = set()  # a pair sharing several keys is judged once
-
-    def judge(i: int, j: int) -> bool:
-        if (i, j) in compared:
-            return False
-        compared.add((i, j))
-        return similar(features[i], features[j])
-
-    for members in _candidate_blocks(features, frequency, len(titles)):
-        stories.join(members, judge)
-    return [stories.root(i) for i in range(len(titles))]
+    stories = _Stories(list(range(len(titles))))
+    root = stories.root
+    for i, j in _pairs_in_window(_candidate_blocks(features), _timestamps(published)):
+        if root(i) != root(j) and similar(features[i], features[j]):
+            stories.join(i, j)
+    return stories.roots()
 
 
 def group_duplicates(
@@ -138,34 +134,55 @@ def group_duplicates(
     published = [item.published for item in items]
     if title_roots is None:
         title_roots = similar_title_roots([item.title for item in items], published)
-    stories = _Stories(list(title_roots), _timestamps(published))
+    stories = _Stories(list(title_roots))
     by_key: dict[str, list[int]] = defaultdict(list)
     for index, item in enumerate(items):
         key = (story_keys or {}).get(item.id)
         if key:
             by_key[key].append(index)
-    for members in by_key.values():
-        stories.join(members)
-    return _groups(items, [stories.root(i) for i in range(len(items))], rank or {})
+    for i, j in _pairs_in_window(list(by_key.values()), _timestamps(published)):
+        stories.join(i, j)
+    return _groups(items, stories.roots(), rank or {})
 
 
 def _timestamps(published: Sequence[str]) -> list[float]:
     return [datetime.fromisoformat(moment).timestamp() for moment in published]
 
 
-def _candidate_blocks(titles: list[Title], frequency: Counter, count: int) -> list[list[int]]:
-    common = max(MIN_COMMON, int(count * COMMON_SHARE))
-    hashes: dict[str, int] = {}
-    blocks: dict[str, list[int]] = defaultdict(list)
+def _pairs_in_window(blocks: list[list[int]], times: list[float]) -> set[tuple[int, int]]:
+    """Pairs of members of a block published within the window of each other; a pair in
+    several blocks is given once. The components the pairs make do not depend on order."""
+    window = WINDOW.total_seconds()
+    pairs = set()
+    for members in blocks:
+        members.sort(key=times.__getitem__)
+        for n, i in enumerate(members):
+            latest = times[i] + window
+            for j in members[n + 1 :]:
+                if times[j] > latest:
+                    break
+                pairs.add((i, j))
+    return pairs
+
+
+def _candidate_blocks(titles: list[Title]) -> list[list[int]]:
+    """Titles filed under each of their rarest shared bigrams (setting ``Title.rarest`` on the
+    way), the bigrams too common to tell stories apart left out unless a title has nothing
+    else."""
+    frequency = Counter(chain.from_iterable(title.bigrams for title in titles))
+    common = max(MIN_COMMON, int(len(titles) * COMMON_SHARE))
+    blocks: dict[int, list[int]] = defaultdict(list)
     for index, title in enumerate(titles):
-        if len(title.bigrams) < MIN_BIGRAMS:
+        rarest = sorted(title.bigrams, key=frequency.__getitem__)
+        title.rarest = rarest[:RARE_KEPT]
+        if len(rarest) < MIN_BIGRAMS:
             continue
-        telling = [b for b in title.bigrams if frequency[b] <= common] or list(title.bigrams)
-        for bigram in telling:
-            if bigram not in hashes:
-                # A fixed hash, not Python's salted hash(): the same groups on every run.
-                hashes[bigram] = zlib.crc32(bigram.encode())
-        for key in sorted(telling, key=hashes.__getitem__)[:BLOCKING_KEYS]:
+        # Bigrams no other title has would file it alone.
+        shared = bisect.bisect_right(rarest, 1, key=frequency.__getitem__)
+        keys = rarest[shared : shared + BLOCKING_KEYS]
+        if keys and frequency[keys[0]] <= common:
+            keys = [key for key in keys if frequency[key] <= common]
+        for key in keys:
             blocks[key].append(index)
     return [m for m in blocks.values() if 2 <= len(m) <= MAX_BLOCK]
 

@@ -173,7 +173,7 @@ def build_kb(
     return KnowledgeBase(sources, rules, overrides, entries)
 
 
-Job = tuple[str, str, tuple[str, ...], Override]  # title, summary, source hints, override
+Job = tuple[str, str, tuple[str, ...], Override | None]  # title, summary, hints, override
 Derived = tuple[list[str], Tagging, Override, Deal | None, list[str]]
 
 
@@ -183,22 +183,30 @@ def _job(item: Item, sources: dict[str, Source], overrides: Overrides) -> Job:
         item.title,
         item.summary,
         source.values if source else (),
-        overrides.by_id.get(item.id, NO_OVERRIDE),
+        overrides.by_id.get(item.id),
     )
 
 
 def derive(
-    tagger: Tagger, title: str, summary: str, source_values: tuple[str, ...], override: Override
+    tagger: Tagger,
+    title: str,
+    summary: str,
+    source_values: tuple[str, ...],
+    override: Override | None,
 ) -> Derived:
     """Values, tagging, override, deal and companies of one item."""
     tagging = tagger.tag_text(title, summary, source_values)
-    values = tagging.values if override == NO_OVERRIDE else override.apply(tagging.values)
-    title = override.title or title
+    values = tagging.values
+    if override:
+        values = override.apply(values)
+        title = override.title or title
     deal = extract_deal(title, summary) if "deal" in values else None
     names = [deal.company] if deal and deal.company else []
     if "lead" in values:
         names += lead_companies(title)
-    return values, tagging, override, deal, list(dict.fromkeys(names))
+    if len(names) > 1:
+        names = list(dict.fromkeys(names))
+    return values, tagging, override or NO_OVERRIDE, deal, names
 
 
 def _duplicate_groups(

@@ -20,12 +20,17 @@ TO_FULL_WIDTH = str.maketrans({c: chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 
 def requirements(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...]:
     """Sets of lower-case strings such that every match contains a string of each set (in
-    either width): ``\\d+股`` needs a digit and 股. Empty when nothing small is required."""
+    either width): ``第\\d+代`` needs 第 and 代. Empty when nothing small is required. Sets
+    with a digit are left out: nearly every text has one, so they would rule out nothing."""
     try:
         found = _requirements(parser.parse(pattern.pattern, pattern.flags))
     except (re.error, RecursionError):
         return ()
-    return tuple(frozenset(s | {c.translate(TO_FULL_WIDTH) for c in s}) for s in found)
+    return tuple(
+        frozenset(s | {c.translate(TO_FULL_WIDTH) for c in s})
+        for s in found
+        if DIGITS.isdisjoint(s)
+    )
 
 
 def _requirements(items: Any) -> list[set[str]]:

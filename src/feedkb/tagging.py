@@ -6,6 +6,7 @@ the strings every match of theirs needs ("triggers": a digit and 股 for ``\\d+�
 never run on most items.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import ahocorasick_rs
 
 from feedkb.model import Item
 from feedkb.regex_triggers import TO_FULL_WIDTH, finite_strings, requirements
-from feedkb.rules import Rules, Term
+from feedkb.rules import Rules
 from feedkb.text import fold_width
 
 TITLE, BODY, SOURCE = "title", "summary", "source"
@@ -29,11 +30,9 @@ class Match:
     weight: float
 
 
-@dataclass(frozen=True, eq=False)  # identity hash: found rules are kept in dicts
-class _Rule:
-    slug: str
-    weight: float  # negative for negative terms
-    term: Term
+# A term of a value: (slug, term, weight in a title, weight in a summary), weights negative
+# for negative terms. A plain tuple: tagging a large store handles millions of them.
+_Rule = tuple[str, str, float, float]
 
 
 class Tagging:
@@ -48,15 +47,16 @@ class Tagging:
         self,
         values: list[str],
         scores: dict[str, float],
-        matched: tuple[tuple[str, str, float, str], ...],
+        matched: dict[_Rule, str],
     ) -> None:
         self.values, self.scores = values, scores
-        self._matched = matched  # (slug, term, weighted score, where)
+        self._matched = matched  # rule -> where it was found
 
     @property
     def evidence(self) -> dict[str, list[Match]]:
         evidence: dict[str, list[Match]] = {}
-        for slug, term, weight, where in self._matched:
+        for (slug, term, in_title, elsewhere), where in self._matched.items():
+            weight = in_title if where == TITLE else elsewhere
             evidence.setdefault(slug, []).append(Match(term, where, weight))
         return evidence
 
@@ -70,12 +70,14 @@ class Tagger:
         self._slugs = list(rules.tags)
         self._thresholds = [rules.tags[s].threshold for s in self._slugs]
         self._hints = {s: rules.tags[s].source_hint for s in self._slugs}
+        title_weight = rules.title_weight
         plain: dict[str, list[_Rule]] = {}
         by_pattern: dict[re.Pattern[str], list[_Rule]] = {}
         for slug, tag in rules.tags.items():
             for terms, sign in ((tag.terms, 1.0), (tag.negative, -1.0)):
                 for term in terms:
-                    rule = _Rule(slug, sign * term.weight, term)
+                    weight = sign * term.weight
+                    rule = (slug, term.text, weight * title_weight, weight)
                     # An expression with a small finite set of matches is found by the
                     # automaton like plain terms; the others run behind their triggers.
                     strings = {term.text} if term.regex is None else finite_strings(term.regex)
@@ -86,41 +88,37 @@ class Tagger:
                         for form in {text, text.translate(TO_FULL_WIDTH)}:
                             plain.setdefault(form, []).append(rule)
         self._regexes, trigger_bits = _gated_patterns(by_pattern)
-        # Single characters that only trigger expressions occur everywhere (月, 万, digits):
-        # one character-class search per text is cheaper than an automaton hit per occurrence.
-        chars = sorted(t for t in trigger_bits if len(t) == 1 and t not in plain)
-        self._char_bits = {char: trigger_bits[char] for char in chars}
-        self._char_triggers = re.compile(f"[{re.escape(''.join(chars))}]") if chars else None
-        keys = sorted(plain.keys() | (trigger_bits.keys() - set(chars)))
+        # Texts have few distinct sets of triggers: which expressions pass is remembered.
+        self._passing = functools.lru_cache(maxsize=4096)(self._passing_patterns)
+        keys = sorted(plain.keys() | trigger_bits.keys())
         # The automaton yields indexes into keys; _keys[i] is (the rules of key i, the
         # trigger bits it sets).
         self._keys = [(tuple(plain.get(key, ())), trigger_bits.get(key, 0)) for key in keys]
-        self._automaton = ahocorasick_rs.AhoCorasick(keys) if keys else None
+        # It scans UTF-8, where a key can only match whole characters: cheaper than str.
+        self._automaton = (
+            ahocorasick_rs.BytesAhoCorasick([key.encode() for key in keys]) if keys else None
+        )
 
     def tag(self, item: Item, source_values: Iterable[str] = ()) -> Tagging:
         """Score ``item`` for every value; ``source_values`` are its source's hints."""
         return self.tag_text(item.title, item.summary, source_values)
 
     def tag_text(self, title: str, summary: str, source_values: Iterable[str] = ()) -> Tagging:
-        title_weight = self.rules.title_weight
-        scores = dict.fromkeys(self._slugs, 0.0)
-        matched = []
-        for rule, where in self._matches(title.lower(), summary.lower()).items():
-            weight = rule.weight * title_weight if where == TITLE else rule.weight
-            scores[rule.slug] += weight
-            matched.append((rule.slug, rule.term.text, weight, where))
+        found = self._matches(title.lower(), summary.lower())
         for slug in source_values:
             hint = self._hints.get(slug)
             if hint:
-                scores[slug] += hint
-                matched.append((slug, "source hint", hint, SOURCE))
+                found[(slug, "source hint", hint, hint)] = SOURCE
+        scores = dict.fromkeys(self._slugs, 0.0)
+        for (slug, _term, in_title, elsewhere), where in found.items():
+            scores[slug] += in_title if where is TITLE else elsewhere
         scores = {slug: round(score, 2) for slug, score in scores.items()}
         values = [
             slug
             for slug, threshold in zip(self._slugs, self._thresholds, strict=True)
             if scores[slug] >= threshold
         ]
-        return Tagging(values, scores, tuple(matched))
+        return Tagging(values, scores, found)
 
     def _matches(self, title: str, summary: str) -> dict[_Rule, str]:
         """Each rule found, with its best place: the title if it is there at all.
@@ -132,13 +130,10 @@ class Tagger:
         found: dict[_Rule, str] = {}
         text = f"{title}\n{summary}"
         seen = 0  # bits of the trigger sets the text satisfies
-        if self._char_triggers:
-            for char in set(self._char_triggers.findall(text)):
-                seen |= self._char_bits[char]
         if self._automaton:
             find, keys = self._automaton.find_matches_as_indexes, self._keys
-            in_title = {index for index, _start, _end in find(title, overlapping=True)}
-            in_summary = {index for index, _start, _end in find(summary, overlapping=True)}
+            in_title = {index for index, _start, _end in find(title.encode(), overlapping=True)}
+            in_summary = {index for index, _s, _e in find(summary.encode(), overlapping=True)}
             for indexes, where in ((in_summary - in_title, BODY), (in_title, TITLE)):
                 for index in indexes:
                     rules, bits = keys[index]
@@ -146,9 +141,7 @@ class Tagger:
                     for rule in rules:
                         found[rule] = where
         folded = None
-        for pattern, needed, rules in self._regexes:
-            if seen & needed != needed:
-                continue
+        for pattern, rules in self._passing(seen):
             folded = folded or fold_width(text)
             match = pattern.search(folded)
             if match:
@@ -156,6 +149,12 @@ class Tagger:
                 for rule in rules:
                     found[rule] = where
         return found
+
+    def _passing_patterns(self, seen: int) -> list[tuple[re.Pattern[str], tuple[_Rule, ...]]]:
+        """The expressions whose trigger bits ``seen`` covers: the ones worth running."""
+        return [
+            (pattern, rules) for pattern, needed, rules in self._regexes if seen & needed == needed
+        ]
 
 
 Gated = tuple[re.Pattern[str], int, tuple[_Rule, ...]]  # pattern, trigger bits, rules
