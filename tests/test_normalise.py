@@ -166,3 +166,23 @@ def test_benign_bozo_keeps_entries_with_a_warning() -> None:
     parsed = parse_feed(body, "src", NOW)
     assert [i.title for i in parsed.items] == ["café"]
     assert parsed.warnings and "read leniently" in parsed.warnings[0]
+
+
+def test_relative_links_resolve_against_the_entrys_base() -> None:
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://news.example.com/feed/">
+<title>t</title>
+<entry><id>1</id><title>a</title>
+<content type="html">&lt;a href="../2026/story.html"&gt;story&lt;/a&gt;
+&lt;img src="/img/a.png"&gt;&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;</content></entry>
+<entry xml:base="https://other.example.org/a/"><id>2</id><title>b</title>
+<summary type="html">&lt;a href="b.html"&gt;b&lt;/a&gt;</summary></entry>
+</feed>"""
+    first, second = parse_feed(atom, "src", NOW).items
+    assert 'href="https://news.example.com/2026/story.html"' in first.content_html
+    assert 'src="https://news.example.com/img/a.png"' in first.content_html
+    assert "javascript" not in first.content_html
+    assert 'href="https://other.example.org/a/b.html"' in second.content_html
+    # No base to resolve against: a relative link would point into our own site.
+    [item] = parse_feed(rss([{"description": '<a href="/x">x</a>'}]), "src", NOW).items
+    assert item.content_html == '<a rel="noopener noreferrer nofollow">x</a>'

@@ -1,8 +1,10 @@
 """Text cleaning: feed HTML in, plain text or sanitised HTML out."""
 
+import functools
 import html
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -19,13 +21,6 @@ FROM_FULL_WIDTH = str.maketrans({c + 0xFEE0: c for c in range(0x21, 0x7F)})
 
 # No tags at all: the text survives, script and style bodies do not.
 _TEXT_CLEANER = nh3.Cleaner(tags=set(), attributes={}, url_schemes=set())
-# Kept for the item view. Relative links are dropped because feedparser already resolved
-# every link it could against the feed's base; what is left would point into our own site.
-_HTML_CLEANER = nh3.Cleaner(
-    url_schemes={"http", "https"},
-    url_relative="deny",
-    link_rel="noopener noreferrer nofollow",
-)
 
 
 def html_to_text(fragment: str) -> str:
@@ -42,9 +37,20 @@ def html_to_text(fragment: str) -> str:
     return WHITESPACE_RE.sub(" ", fragment).strip()
 
 
-def sanitize_html(fragment: str) -> str:
-    """``fragment`` with only harmless markup and http(s) links left."""
-    return _HTML_CLEANER.clean(fragment).strip() if fragment else ""
+def sanitize_html(fragment: str, base: str = "") -> str:
+    """``fragment`` with only harmless markup and http(s) links left, relative links resolved
+    against ``base`` (dropped without one: they would point into our own site)."""
+    return _html_cleaner(base).clean(fragment).strip() if fragment else ""
+
+
+@functools.lru_cache(maxsize=256)  # feeds have one base or a few: a cleaner for each
+def _html_cleaner(base: str) -> nh3.Cleaner:
+    absolute = base if urlsplit(base).scheme in ("http", "https") else ""
+    return nh3.Cleaner(
+        url_schemes={"http", "https"},
+        url_relative=("rewrite_with_base", absolute) if absolute else "deny",
+        link_rel="noopener noreferrer nofollow",
+    )
 
 
 def truncate(text: str, limit: int = SUMMARY_LENGTH) -> str:
