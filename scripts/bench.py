@@ -10,6 +10,7 @@ and peak RSS (Pagefind index included) and what a browser downloads for a first 
 """
 
 import argparse
+import asyncio
 import gzip
 import json
 import os
@@ -276,46 +277,60 @@ def synthetic_feed(source: int, count: int, rng: random.Random) -> bytes:
 
 
 class FeedServer:
-    """Serves generated feeds from 127.0.0.1 with a fixed latency per response and ETag/304."""
+    """Serves generated feeds from 127.0.0.1 with a fixed latency per response and ETag/304.
+
+    One asyncio loop in a thread, so waiting out the latency costs the server nothing and the
+    fetch, not the server, is what gets measured (a thread per connection would compete with
+    the fetch for the two cores).
+    """
 
     def __init__(self, feeds: dict[str, bytes], latency: float) -> None:
         self.feeds, self.latency, self.bytes_sent = feeds, latency, 0
-        bench = self
+        self.loop = asyncio.new_event_loop()
+        started = threading.Event()
+        threading.Thread(target=self._serve, args=(started,), daemon=True).start()
+        started.wait()
+        self.base = f"http://127.0.0.1:{self.port}/"
 
-        class Handler(SimpleHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def _serve(self, started: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
+        server = self.loop.run_until_complete(
+            asyncio.start_server(self._connection, "127.0.0.1", 0, backlog=1024)
+        )
+        self.port = server.sockets[0].getsockname()[1]
+        started.set()
+        self.loop.run_forever()
 
-            def do_GET(self) -> None:
-                time.sleep(bench.latency)
-                body = bench.feeds.get(self.path.lstrip("/"))
-                etag = f'"{len(body or b"")}"'
-                if body is None:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                elif self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.end_headers()
-                else:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.send_header("ETag", etag)
-                    self.end_headers()
-                    self.wfile.write(body)
-                    bench.bytes_sent += len(body)
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        try:
+            while request := await reader.readuntil(b"\r\n\r\n"):
+                await asyncio.sleep(self.latency)
+                writer.write(self._response(request.decode("latin-1")))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
+    def _response(self, request: str) -> bytes:
+        lines = request.split("\r\n")
+        path = lines[0].split(" ")[1].lstrip("/")
+        headers = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
+        body = self.feeds.get(path)
+        if body is None:
+            return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+        etag = f'"{len(body)}"'
+        if headers.get("if-none-match") == etag:
+            return f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n".encode()
+        self.bytes_sent += len(body)
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nETag: {etag}\r\n\r\n"
+        )
+        return head.encode() + body
 
     def close(self) -> None:
-        self.server.shutdown()
+        self.loop.call_soon_threadsafe(self.loop.stop)
 
 
 def run_fetch(curation: Path, concurrency: int) -> float:

@@ -397,14 +397,15 @@ def test_sigkill_at_random_moments_never_corrupts_the_store(big_feeds: Path) -> 
 def test_a_second_run_waits_for_the_first(big_feeds: Path) -> None:
     command = [sys.executable, "-m", "feedkb", "--curation", str(big_feeds), "fetch"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.monotonic() + 30
-    while not (big_feeds / ".lock").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
-    second = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
-    assert first.wait(timeout=300) == 0 and second.returncode == 0
-    assert "another feedkb run holds the store; waiting" in second.stderr
+    with Store(big_feeds).locked():  # a first run holds the store
+        second = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
+        )
+        time.sleep(2)
+        assert second.poll() is None  # still waiting
+    _out, stderr = second.communicate(timeout=300)
+    assert second.returncode == 0
+    assert "another feedkb run holds the store; waiting" in stderr
     assert check_store(big_feeds) == 20 * 150
 
 

@@ -13,9 +13,6 @@ from urllib.parse import urlsplit
 
 import click
 import orjson
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.commands.serve import serve as mkdocs_serve
-from mkdocs.config import load_config
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -881,7 +878,13 @@ def build(ctx: Context, config_file: Path, site_dir: Path | None, strict: bool) 
     out.print(f"site written to {written}")
 
 
+# MkDocs is imported where it is used: a tenth of a second every other command would pay.
+
+
 def _build_site(config_file: Path, site_dir: Path | None, strict: bool) -> str:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
     # Relative to where the command runs (MkDocs would take it relative to mkdocs.yml).
     options: dict[str, object] = {"site_dir": str(site_dir.resolve())} if site_dir else {}
     if strict:
@@ -903,15 +906,24 @@ def _build_site(config_file: Path, site_dir: Path | None, strict: bool) -> str:
 def serve(ctx: Context, config_file: Path, dev_addr: str) -> None:
     """Serve the site and rebuild it when curation files change (`mkdocs serve`)."""
     os.environ["FEEDKB_CURATION"] = str(ctx.curation.resolve())
+    _serve_site(config_file, dev_addr)
+
+
+def _serve_site(config_file: Path, dev_addr: str) -> None:
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
     _show_mkdocs_log()
     mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr)
 
 
 def _show_mkdocs_log() -> None:
-    # What `mkdocs` itself prints: builds, warnings, detected changes.
+    # What `mkdocs` itself prints: builds, warnings, detected changes (once: demo builds and
+    # then serves).
+    logger = logging.getLogger("mkdocs")
+    if logger.handlers:
+        return
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-    logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
 
@@ -948,7 +960,7 @@ def demo(folder: Path, no_serve: bool, dev_addr: str) -> None:
     out.print(f"demo site built in {folder / 'site'}")
     if not no_serve:
         out.print(f"serving on http://{dev_addr}/ (Ctrl-C to stop)")
-        mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr)
+        _serve_site(config_file, dev_addr)
 
 
 def main() -> None:

@@ -130,9 +130,12 @@ def fetch_all(
             report.sources.append(_source_report(source, outcome, new_per_source[source.id]))
         item_counts = Counter(item.source for item in existing)
         now = format_utc(datetime.now(UTC))
-        for source, outcome in zip(sources, outcomes, strict=True):
-            state = _next_state(states[source.id], outcome, now, item_counts[source.id])
-            store.save_state(source.id, state)
+        store.save_states(
+            {
+                source.id: _next_state(states[source.id], outcome, now, item_counts[source.id])
+                for source, outcome in zip(sources, outcomes, strict=True)
+            }
+        )
     report.finished = format_utc(datetime.now(UTC))
     return report
 

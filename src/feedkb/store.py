@@ -15,7 +15,7 @@ import orjson
 from filelock import FileLock, Timeout
 
 from feedkb.errors import StoreLockedError
-from feedkb.fsutil import atomic_write_bytes
+from feedkb.fsutil import atomic_write_files
 from feedkb.identity import identity_keys
 from feedkb.model import Item
 
@@ -118,17 +118,14 @@ class Store:
             by_month = group_by_month(i for i in existing if i.month in touched)
             for item in added:
                 by_month[item.month].append(item)
-            for month, month_items in by_month.items():
-                self._write_month(month, month_items)
+            atomic_write_files(
+                {
+                    self.items_dir / f"{month}.jsonl": _month_file(month_items)
+                    for month, month_items in by_month.items()
+                }
+            )
             existing.extend(added)
         return added
-
-    def _write_month(self, month: str, items: list[Item]) -> None:
-        # Sorted so a new run's additions land at predictable places: small git diffs.
-        items.sort(key=lambda i: (i.published, i.id))
-        # orjson writes dataclasses itself, fields in their declared order.
-        data = b"".join(orjson.dumps(i, option=orjson.OPT_APPEND_NEWLINE) for i in items)
-        atomic_write_bytes(self.items_dir / f"{month}.jsonl", data)
 
     # --- per-source state ----------------------------------------------------------------
 
@@ -141,9 +138,17 @@ class Store:
         except (orjson.JSONDecodeError, TypeError) as exc:
             raise StoreError(f"{path}: not a valid source state: {exc}") from None
 
-    def save_state(self, source_id: str, state: SourceState) -> None:
-        data = orjson.dumps(asdict(state), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
-        atomic_write_bytes(self.state_dir / f"{source_id}.json", data + b"\n")
+    def save_states(self, states: dict[str, SourceState]) -> None:
+        """Each source's state in its own file, written in one batch."""
+        atomic_write_files(
+            {
+                self.state_dir / f"{source_id}.json": orjson.dumps(
+                    asdict(state), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+                )
+                + b"\n"
+                for source_id, state in states.items()
+            }
+        )
 
 
 class KeyIndex:
@@ -176,3 +181,10 @@ def group_by_month(items: Iterable[Item]) -> dict[str, list[Item]]:
     for item in items:
         groups[item.month].append(item)
     return groups
+
+
+def _month_file(items: list[Item]) -> bytes:
+    # Sorted so a new run's additions land at predictable places: small git diffs.
+    items.sort(key=lambda i: (i.published, i.id))
+    # orjson writes dataclasses itself, fields in their declared order.
+    return b"".join(orjson.dumps(i, option=orjson.OPT_APPEND_NEWLINE) for i in items)
