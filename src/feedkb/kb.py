@@ -149,15 +149,21 @@ CHUNK = 4_000
 
 
 def build_kb(
-    items: Iterable[Item], sources: dict[str, Source], rules: Rules, overrides: Overrides
+    items: Iterable[Item],
+    sources: dict[str, Source],
+    rules: Rules,
+    overrides: Overrides,
+    *,
+    processes: int | None = None,
 ) -> KnowledgeBase:
-    """Derive every entry; large stores are tagged by one worker process per core."""
+    """Derive every entry; large stores are tagged by one worker process per core (or by
+    ``processes`` of them; 1 derives everything in this process)."""
     items = list(items)
     tagger = Tagger(rules)
     jobs = [_job(item, sources, overrides) for item in items]
     shown = [item for item in items if not overrides.by_id.get(item.id, NO_OVERRIDE).hide]
     with paused_gc():
-        workers = min(os.cpu_count() or 1, len(items) // CHUNK)
+        workers = min(processes or os.cpu_count() or 1, len(items) // CHUNK)
         if len(items) < PARALLEL_FROM or workers < 2:
             derived = [derive(tagger, *job) for job in jobs]
             title_roots = None
