@@ -49,17 +49,38 @@ def canonical_url(url: str) -> str:
 
     Returns "" for anything that is not an absolute http(s) URL: such links are never kept.
     """
+    parts = _canonical_parts(url)
+    if parts is None:
+        return ""
+    scheme, netloc, path, params = parts
+    return urlunsplit((scheme, netloc, path, "&".join(params), ""))
+
+
+def url_key(url: str) -> str:
+    """The identity of a page: its canonical URL without scheme, ``www.``, trailing slash,
+    and with query parameters sorted; http and https variants of a page share one key."""
+    parts = _canonical_parts(url)
+    if parts is None:
+        return ""
+    _scheme, netloc, path, params = parts
+    host, path = netloc.removeprefix("www."), path.rstrip("/")
+    return f"{host}{path}?{'&'.join(sorted(params))}" if params else f"{host}{path}"
+
+
+def _canonical_parts(url: str) -> tuple[str, str, str, list[str]] | None:
+    """Scheme, host[:port], path and kept query parameters of a canonical URL; None when
+    ``url`` is not an absolute http(s) URL."""
     try:
         parts = urlsplit(url.strip())
         scheme = parts.scheme.lower()
         host = (parts.hostname or "").rstrip(".")
         port = parts.port
     except ValueError:
-        return ""
+        return None
     if scheme not in DEFAULT_PORTS or not host:
-        return ""
+        return None
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    return urlunsplit((scheme, netloc, parts.path or "/", "&".join(_kept_params(parts.query)), ""))
+    return scheme, netloc, parts.path or "/", _kept_params(parts.query)
 
 
 def _kept_params(query: str) -> list[str]:
@@ -69,16 +90,3 @@ def _kept_params(query: str) -> list[str]:
         for piece in query.split("&")
         if piece and not _is_tracking(unquote_plus(piece.split("=", 1)[0]))
     ]
-
-
-def url_key(url: str) -> str:
-    """The identity of a page: its canonical URL without scheme, ``www.``, trailing slash,
-    and with query parameters sorted; http and https variants of a page share one key."""
-    canonical = canonical_url(url)
-    if not canonical:
-        return ""
-    parts = urlsplit(canonical)
-    host = parts.netloc.removeprefix("www.")
-    path = parts.path.rstrip("/")
-    query = "&".join(sorted(_kept_params(parts.query)))
-    return f"{host}{path}?{query}" if query else f"{host}{path}"
