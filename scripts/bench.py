@@ -190,6 +190,7 @@ class _Quiet(SimpleHTTPRequestHandler):
 def first_search_bytes(site: Path, query: str = "融资") -> dict:
     """What a browser downloads to answer its first query, raw and gzipped as a static host
     would serve text (Pagefind's index files are compressed already)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
@@ -206,8 +207,13 @@ def first_search_bytes(site: Path, query: str = "融资") -> dict:
         page.on("response", lambda r: fetched.append((r.url, r.body())))
         search = page.locator("input.md-search__input")
         search.click()
-        search.fill(query)
-        page.locator(".md-search-result__item").first.wait_for(timeout=60000)
+        for _attempt in range(3):  # typed before the search script was ready: type again
+            search.fill(query)
+            try:
+                page.locator(".md-search-result__item").first.wait_for(timeout=20000)
+                break
+            except PlaywrightTimeout:
+                search.fill("")
         page.wait_for_timeout(1000)
         results = page.locator(".md-search-result__item").count()
         browser.close()
