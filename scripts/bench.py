@@ -214,6 +214,8 @@ def first_search_bytes(site: Path, query: str = "融资") -> dict:
                 break
             except PlaywrightTimeout:
                 search.fill("")
+        else:
+            raise RuntimeError(f"the site at {site} gave no search results for {query}")
         page.wait_for_timeout(1000)
         results = page.locator(".md-search-result__item").count()
         browser.close()
