@@ -203,6 +203,9 @@ def first_search_bytes(site: Path, query: str = "融资") -> dict:
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         page = browser.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.goto(base, wait_until="networkidle")
         page.on("response", lambda r: fetched.append((r.url, r.body())))
         search = page.locator("input.md-search__input")
@@ -215,7 +218,7 @@ def first_search_bytes(site: Path, query: str = "融资") -> dict:
             except PlaywrightTimeout:
                 search.fill("")
         else:
-            raise RuntimeError(f"the site at {site} gave no search results for {query}")
+            raise RuntimeError(f"{site} gave no search results for {query}: {problems}")
         page.wait_for_timeout(1000)
         results = page.locator(".md-search-result__item").count()
         browser.close()
