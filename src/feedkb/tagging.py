@@ -38,30 +38,29 @@ _Rule = tuple[str, str, float, float]
 class Tagging:
     """Scores and values of one item; the evidence is spelled out only when asked for.
 
-    Plain data (no reference to the rules), so it crosses process boundaries cheaply.
+    Slots of plain tuples (no reference to the rules, no dict keyed by rules): the worker
+    processes that tag a large store send it back cheaply, and pickle rebuilds it in C.
     """
 
-    __slots__ = ("_matched", "scores", "values")
+    __slots__ = ("places", "rules", "scores", "values")
 
     def __init__(
         self,
         values: list[str],
         scores: dict[str, float],
-        matched: dict[_Rule, str],
+        rules: tuple[_Rule, ...],
+        places: tuple[str, ...],
     ) -> None:
         self.values, self.scores = values, scores
-        self._matched = matched  # rule -> where it was found
+        self.rules, self.places = rules, places  # each rule found, and where
 
     @property
     def evidence(self) -> dict[str, list[Match]]:
         evidence: dict[str, list[Match]] = {}
-        for (slug, term, in_title, elsewhere), where in self._matched.items():
+        for (slug, term, in_title, elsewhere), where in zip(self.rules, self.places, strict=True):
             weight = in_title if where == TITLE else elsewhere
             evidence.setdefault(slug, []).append(Match(term, where, weight))
         return evidence
-
-    def __reduce__(self) -> tuple:
-        return Tagging, (self.values, self.scores, self._matched)
 
 
 class Tagger:
@@ -118,7 +117,7 @@ class Tagger:
             for slug, threshold in zip(self._slugs, self._thresholds, strict=True)
             if scores[slug] >= threshold
         ]
-        return Tagging(values, scores, found)
+        return Tagging(values, scores, tuple(found), tuple(found.values()))
 
     def _matches(self, title: str, summary: str) -> dict[_Rule, str]:
         """Each rule found, with its best place: the title if it is there at all.
