@@ -77,6 +77,7 @@ TARGET_AFTER_ACQUIRE = re.compile(
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
 # The investors are what a clause says before these words ("由A、B联合领投").
 INVESTOR_MARKERS = (("领投", "lead"), ("跟投", "others"), ("参投", "others"), ("等参与", "others"))
+INVESTOR_MARKER = re.compile("|".join(marker for marker, _role in INVESTOR_MARKERS))
 LED_BY = re.compile(r"led by (?P<names>[^,.;]+)", re.I)
 INVESTOR_SPLIT = re.compile(r"、|和|与|及|以及|,|，|\band\b")
 INVESTOR_NOISE = re.compile(
@@ -204,8 +205,8 @@ def extract_investors(text: str, clauses: list[str]) -> dict[str, list[str]]:
     """Lead and other investors, from "X领投，Y、Z跟投" or "led by X and Y"; ``clauses`` are
     the text's."""
     found: list[tuple[str, str]] = []  # (role, the text naming them)
-    if any(marker in text for marker, _role in INVESTOR_MARKERS):
-        for clause in clauses:
+    if INVESTOR_MARKER.search(text):
+        for clause in filter(INVESTOR_MARKER.search, clauses):
             for marker, role in INVESTOR_MARKERS:
                 if marker in clause:
                     found.append((role, clause.split(marker, 1)[0]))
