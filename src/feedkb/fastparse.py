@@ -47,7 +47,16 @@ NOT_PLAIN = (
     re.compile(rb"<category[^<>]*>[^<]*<(?!/)"),  # elements inside a category
 )
 ATOM_LINK_AS_TEXT = re.compile(rb"<link(?![^<>]*href)[^<>]*>")  # its URL as text, not href
-ENTRY_FIELDS = ("id", "guidislink", "title", "summary", "author", "tags")
+ENTRY_FIELDS = (
+    "id",
+    "guidislink",
+    "title",
+    "summary",
+    "author",
+    "tags",
+    "published_parsed",
+    "updated_parsed",
+)
 
 
 def read(body: bytes, headers: dict[str, str]) -> dict[str, Any] | None:
@@ -127,8 +136,6 @@ def _entry(entry: Any, base: str, atom: bool) -> dict[str, Any]:
             {"href": absolute(link.get("href")), "rel": link.get("rel") or "alternate"}
             for link in entry.get("links") or []
         ],
-        "published_parsed": entry.get("published_parsed"),
-        "updated_parsed": entry.get("updated_parsed"),
         "content": [{"value": c.get("value"), "base": base} for c in entry.get("content") or []],
         "summary_detail": {"base": base},
         "title_detail": {"language": None},
