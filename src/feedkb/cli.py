@@ -402,6 +402,11 @@ STATUS_STYLE = {"ok": "green", "not-modified": "cyan", "deferred": "yellow", "er
 
 
 def _print_report(report: FetchReport) -> None:
+    if not out.is_terminal:
+        # A CI log or a file: the Markdown report (a rich table of 500 sources takes a
+        # fifth of a second to lay out, and Markdown pastes into a job summary).
+        out.print(report.to_markdown(), markup=False, highlight=False, end="")
+        return
     table = Table(
         title=f"fetch: {report.new_items} new items, "
         f"{report.failed} of {len(report.sources)} sources failed"
