@@ -10,6 +10,7 @@ from feedkb.errors import ConfigError
 from feedkb.model import Item
 from feedkb.rules import load_rules
 from feedkb.tagging import Tagger
+from feedkb.values import VALUE_SLUGS
 from tests.conftest import REPO, rss, run, write_sources
 
 DATA = REPO / "tests" / "data"
@@ -84,6 +85,22 @@ def write_rules(curation: Path, text: str) -> list[str]:
     with pytest.raises(ConfigError) as caught:
         load_rules(curation)
     return [str(p) for p in caught.value.problems]
+
+
+def test_scores_are_decimal_whatever_the_weights(curation: Path) -> None:
+    others = "".join(
+        f"  {slug}:\n    threshold: 1\n    terms:\n      占位: 1\n"
+        for slug in VALUE_SLUGS
+        if slug != "resource"
+    )
+    (curation / "rules.yaml").write_text(
+        "title_weight: 1.1\ntags:\n  resource:\n    threshold: 0.3\n"
+        "    terms:\n      报告: 0.1\n      白皮书: 0.2\n" + others,
+        encoding="utf-8",
+    )
+    tagging = Tagger(load_rules(curation)).tag_text("", "报告与白皮书")
+    assert tagging.scores["resource"] == 0.3 and tagging.values == ["resource"]  # not 0.30000004
+    assert Tagger(load_rules(curation)).tag_text("白皮书", "").scores["resource"] == 0.22
 
 
 def test_rule_errors_name_file_tag_and_term(curation: Path) -> None:

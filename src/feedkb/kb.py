@@ -30,7 +30,7 @@ from feedkb.tagging import Match, Tagger, Tagging
 NO_OVERRIDE = Override()
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One item with everything derived about it."""
 

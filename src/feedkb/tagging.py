@@ -70,6 +70,19 @@ class Tagger:
         self._thresholds = [rules.tags[s].threshold for s in self._slugs]
         self._hints = {s: rules.tags[s].source_hint for s in self._slugs}
         title_weight = rules.title_weight
+        # Sums of quarters are exact in binary: rounding them to two decimals changes nothing.
+        self._exact = all(
+            (weight * 4).is_integer()
+            for tag in rules.tags.values()
+            for weight in (
+                tag.source_hint,
+                *(
+                    t.weight * factor
+                    for t in tag.terms + tag.negative
+                    for factor in (1, title_weight)
+                ),
+            )
+        )
         plain: dict[str, list[_Rule]] = {}
         by_pattern: dict[re.Pattern[str], list[_Rule]] = {}
         for slug, tag in rules.tags.items():
@@ -111,7 +124,8 @@ class Tagger:
         scores = dict.fromkeys(self._slugs, 0.0)
         for (slug, _term, in_title, elsewhere), where in found.items():
             scores[slug] += in_title if where is TITLE else elsewhere
-        scores = {slug: round(score, 2) for slug, score in scores.items()}
+        if not self._exact:
+            scores = {slug: round(score, 2) for slug, score in scores.items()}
         values = [
             slug
             for slug, threshold in zip(self._slugs, self._thresholds, strict=True)
