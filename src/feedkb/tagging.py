@@ -103,13 +103,10 @@ class Tagger:
         # Texts have few distinct sets of triggers: which expressions pass is remembered.
         self._passing = functools.lru_cache(maxsize=4096)(self._passing_patterns)
         keys = sorted(plain.keys() | trigger_bits.keys())
-        # The automaton yields indexes into keys; _keys[i] is (the rules of key i, the
-        # trigger bits it sets).
-        self._keys = [(tuple(plain.get(key, ())), trigger_bits.get(key, 0)) for key in keys]
-        # It scans UTF-8, where a key can only match whole characters: cheaper than str.
-        self._automaton = (
-            ahocorasick_rs.BytesAhoCorasick([key.encode() for key in keys]) if keys else None
-        )
+        # Each key the automaton finds: the rules it finds, the trigger bits it sets.
+        self._keys = {key: (tuple(plain.get(key, ())), trigger_bits.get(key, 0)) for key in keys}
+        # It hands back the stored key strings themselves, which a set takes in C.
+        self._automaton = ahocorasick_rs.AhoCorasick(keys, store_patterns=True) if keys else None
 
     def tag(self, item: Item, source_values: Iterable[str] = ()) -> Tagging:
         """Score ``item`` for every value; ``source_values`` are its source's hints."""
@@ -144,12 +141,12 @@ class Tagger:
         text = f"{title}\n{summary}"
         seen = 0  # bits of the trigger sets the text satisfies
         if self._automaton:
-            find, keys = self._automaton.find_matches_as_indexes, self._keys
-            in_title = {index for index, _start, _end in find(title.encode(), overlapping=True)}
-            in_summary = {index for index, _s, _e in find(summary.encode(), overlapping=True)}
-            for indexes, where in ((in_summary - in_title, BODY), (in_title, TITLE)):
-                for index in indexes:
-                    rules, bits = keys[index]
+            find, keys = self._automaton.find_matches_as_strings, self._keys
+            in_title = set(find(title, overlapping=True))
+            in_summary = set(find(summary, overlapping=True))
+            for found_keys, where in ((in_summary - in_title, BODY), (in_title, TITLE)):
+                for key in found_keys:
+                    rules, bits = keys[key]
                     seen |= bits
                     for rule in rules:
                         found[rule] = where
