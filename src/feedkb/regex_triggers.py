@@ -86,15 +86,44 @@ def _char_class(entries: Any) -> set[str] | None:
 
 
 def finite_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Every lower-case string ``pattern`` can match, if that is a small finite set and the
-    pattern needs no context (no anchors or lookarounds); otherwise None."""
+    """Lower-case strings such that ``pattern`` matches somewhere in a line exactly when one
+    of them is there, if that is a small finite set and the pattern needs no context (no
+    anchors or lookarounds); otherwise None. ``\\d+股`` matches where ``\\d股`` does: a
+    repeated character at either end counts once, and an optional end not at all."""
     try:
-        found = _expand_sequence(parser.parse(pattern.pattern, pattern.flags))
+        found = _expand_sequence(_core(list(parser.parse(pattern.pattern, pattern.flags))))
     except (re.error, RecursionError):
         return None
     if not found or "" in found:
         return None
     return frozenset(found)
+
+
+def _core(items: list[Any]) -> list[Any]:
+    """The part of a pattern every match in a line has: its ends trimmed as above."""
+    while len(items) > 1 and _optional(items[-1]):
+        items.pop()
+    while len(items) > 1 and _optional(items[0]):
+        items.pop(0)
+    for end in (0, -1):
+        op, av = items[end] if items else (None, None)
+        if op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and av[0] >= 1:
+            [(inner_op, inner_av)] = av[2] if len(av[2]) == 1 else [(None, None)]
+            if _one_character(inner_op, inner_av):
+                items[end] = (inner_op, inner_av)
+    return items
+
+
+def _optional(item: Any) -> bool:
+    op, av = item
+    return op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and av[0] == 0
+
+
+def _one_character(op: Any, av: Any) -> bool:
+    """A single character that is never a line break (so trimming keeps a match's line)."""
+    if op is constants.LITERAL:
+        return chr(av) != "\n"
+    return op is constants.IN and _char_class(av) is not None
 
 
 def _expand_sequence(items: Any) -> set[str] | None:
