@@ -14,7 +14,7 @@ import bisect
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import chain
@@ -147,16 +147,24 @@ def group_duplicates(
         key = (story_keys or {}).get(item.id)
         if key:
             by_key[key].append(index)
-    for i, j in _pairs_in_window(list(by_key.values()), _timestamps(published)):
+    keyed = [members for members in by_key.values() if len(members) > 1]
+    times = {i: _timestamp(published[i]) for members in keyed for i in members}
+    for i, j in _pairs_in_window(keyed, times):
         stories.join(i, j)
     return _groups(items, stories.roots(), rank or {})
 
 
 def _timestamps(published: Sequence[str]) -> list[float]:
-    return [datetime.fromisoformat(moment).timestamp() for moment in published]
+    return list(map(_timestamp, published))
 
 
-def _pairs_in_window(blocks: list[list[int]], times: list[float]) -> Counter[tuple[int, int]]:
+def _timestamp(moment: str) -> float:
+    return datetime.fromisoformat(moment).timestamp()
+
+
+def _pairs_in_window(
+    blocks: list[list[int]], times: Sequence[float] | Mapping[int, float]
+) -> Counter[tuple[int, int]]:
     """Pairs of members of a block published within the window of each other, with the
     number of blocks they share. The components the pairs make do not depend on order."""
     window = WINDOW.total_seconds()
