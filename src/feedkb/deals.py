@@ -42,6 +42,8 @@ EN_AMOUNT = re.compile(
     r"(?P<unit>k|m|mn|million|b|bn|billion)?\b",
     re.I,
 )
+# Every amount has 万 or 亿, or a currency sign: clauses without are not read.
+MAY_HOLD_AMOUNT = re.compile(r"[万亿$€£¥]|rmb", re.IGNORECASE)
 EN_UNITS = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
 EN_CURRENCIES = {
     "us$": "USD",
@@ -130,7 +132,7 @@ def extract_amount(clauses: list[str]) -> Amount | None:
     """The deal's amount: the first one in a clause that speaks of the deal, else a clause that
     is nothing but an amount ("100亿，南宁最大母基金来了")."""
     alone = None
-    for clause in clauses:
+    for clause in filter(MAY_HOLD_AMOUNT.search, clauses):
         amount = _first_amount(clause)
         if amount is None:
             continue

@@ -36,7 +36,6 @@ MIN_BIGRAMS = 5  # shorter titles are too generic to group
 MAX_TITLE = 200  # characters of a title compared: enough to tell stories apart
 NOT_TEXT = re.compile(r"[\W_]+")
 NUMBER = re.compile(r"\d+")
-HAS_DIGIT = re.compile(r"\d")
 NONE: frozenset[str] = frozenset()
 
 
@@ -57,8 +56,8 @@ class Group:
 
 def title_features(title: str) -> Title:
     text = NOT_TEXT.sub("", fold_width(title[: MAX_TITLE * 2]).lower())[:MAX_TITLE]
-    numbers = frozenset(NUMBER.findall(text)) if HAS_DIGIT.search(text) else NONE
-    return Title(bigrams(text), numbers, [])
+    numbers = NUMBER.findall(text)
+    return Title(bigrams(text), frozenset(numbers) if numbers else NONE, [])
 
 
 def bigrams(text: str) -> frozenset[int]:
