@@ -134,8 +134,9 @@ def group_duplicates(
     """Groups of two or more items telling the same story: alike titles (``title_roots``, if
     already computed by ``similar_title_roots``) or the same story key.
 
-    The primary of a group is the lowest ``rank`` (pinned items first, say), then the earliest
-    published, then the smallest id, so the choice is stable from run to run.
+    The primary of a group is the lowest ``rank`` (0 for items it does not name; pinned items
+    first, say), then the earliest published, then the smallest id, so the choice is stable
+    from run to run.
     """
     published = [item.published for item in items]
     if title_roots is None:

@@ -225,8 +225,8 @@ def _duplicate_groups(
         for item, deal in zip(shown, deals, strict=True)
         if deal and deal.company and deal.round
     }
-    rank = {item.id: 0 if entries[item.id].pinned else 1 for item in shown}
-    return group_duplicates(shown, rank, story_keys, title_roots)
+    pinned_first = {item.id: -1 for item in shown if entries[item.id].pinned}  # others rank 0
+    return group_duplicates(shown, pinned_first, story_keys, title_roots)
 
 
 _worker_tagger: Tagger | None = None
