@@ -52,7 +52,7 @@ items = st.builds(
     title=texts,
     url=st.just(""),
     guid=texts,
-    published=moments.map(lambda m: format_utc(m.replace(year=max(m.year, 1970)))),
+    published=moments.filter(lambda m: m.year >= 1970).map(format_utc),
     first_seen=st.just(format_utc(NOW)),
     authors=st.lists(texts, max_size=2),
     categories=st.lists(texts, max_size=2),
