@@ -10,7 +10,9 @@ SYNC_THREADS = 8
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a synced temporary file renamed over it."""
-    atomic_write_files({path: data})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _replace_synced(path, data)
+    _sync_directory(path.parent)
 
 
 def atomic_write_files(files: dict[Path, bytes]) -> None:

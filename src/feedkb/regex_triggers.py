@@ -105,12 +105,11 @@ def _core(items: list[Any]) -> list[Any]:
         items.pop()
     while len(items) > 1 and _optional(items[0]):
         items.pop(0)
-    for end in (0, -1):
-        op, av = items[end] if items else (None, None)
-        if op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and av[0] >= 1:
-            [(inner_op, inner_av)] = av[2] if len(av[2]) == 1 else [(None, None)]
-            if _one_character(inner_op, inner_av):
-                items[end] = (inner_op, inner_av)
+    for end in (0, -1) if items else ():
+        op, av = items[end]
+        repeated = av[2] if op in (constants.MAX_REPEAT, constants.MIN_REPEAT) else ()
+        if len(repeated) == 1 and av[0] >= 1 and _one_character(*repeated[0]):
+            items[end] = repeated[0]
     return items
 
 

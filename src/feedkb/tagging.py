@@ -1,9 +1,10 @@
 """The tagger: which values an item offers, by how much, and why.
 
 All plain terms of all tags go into one Aho-Corasick automaton, so a title or summary is
-scanned once whatever the number of terms. Regular expressions only run when the text holds
-the strings every match of theirs needs ("triggers": a digit and 股 for ``\\d+股``), so most
-never run on most items.
+scanned once whatever the number of terms; so are expressions that reduce to a few strings
+(``\\d+股``: ``0股`` ... ``9股``). The others only run when the text holds the strings every
+match of theirs needs ("triggers": 第 and 代 for ``第\\d+代``), so most never run on most
+items.
 """
 
 import functools
@@ -70,19 +71,7 @@ class Tagger:
         self._thresholds = [rules.tags[s].threshold for s in self._slugs]
         self._hints = {s: rules.tags[s].source_hint for s in self._slugs}
         title_weight = rules.title_weight
-        # Sums of quarters are exact in binary: rounding them to two decimals changes nothing.
-        self._exact = all(
-            (weight * 4).is_integer()
-            for tag in rules.tags.values()
-            for weight in (
-                tag.source_hint,
-                *(
-                    t.weight * factor
-                    for t in tag.terms + tag.negative
-                    for factor in (1, title_weight)
-                ),
-            )
-        )
+        self._exact = _sums_exact(rules)
         plain: dict[str, list[_Rule]] = {}
         by_pattern: dict[re.Pattern[str], list[_Rule]] = {}
         for slug, tag in rules.tags.items():
@@ -165,6 +154,18 @@ class Tagger:
         return [
             (pattern, rules) for pattern, needed, rules in self._regexes if seen & needed == needed
         ]
+
+
+def _sums_exact(rules: Rules) -> bool:
+    """Whether every weight, in a title or not, is a multiple of a quarter: sums of those are
+    exact in binary, so rounding scores to two decimals would change nothing."""
+    weights = [tag.source_hint for tag in rules.tags.values()] + [
+        term.weight * factor
+        for tag in rules.tags.values()
+        for term in tag.terms + tag.negative
+        for factor in (1, rules.title_weight)
+    ]
+    return all((weight * 4).is_integer() for weight in weights)
 
 
 Gated = tuple[re.Pattern[str], int, tuple[_Rule, ...]]  # pattern, trigger bits, rules
