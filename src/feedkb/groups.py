@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import chain
+from itertools import chain, filterfalse
 
 from feedkb.model import Item
 from feedkb.text import fold_width
@@ -43,7 +43,7 @@ NONE: frozenset[str] = frozenset()
 class Title:
     """What grouping compares of a title."""
 
-    bigrams: frozenset[int]  # see bigrams()
+    bigrams: array  # see bigrams(); made a set only where two titles are compared
     numbers: frozenset[str]
     rarest: list[int]  # its rarest bigrams in the whole set of titles, rarest first
 
@@ -60,28 +60,30 @@ def title_features(title: str) -> Title:
     return Title(bigrams(text), frozenset(numbers) if numbers else NONE, [])
 
 
-def bigrams(text: str) -> frozenset[int]:
+def bigrams(text: str) -> array:
     """Each pair of neighbouring characters as one int, their two UTF-32 code units side by
-    side: made, hashed and compared in C, and unlike strings hashed the same on every run."""
+    side: made in C, and unlike strings hashed the same on every run. An array, 8 bytes a
+    pair: sets of ints take over 100, and the titles' sets were most of the memory, and much
+    of the time, that grouping a large store took."""
     data = text.encode("utf-32-le")
-    pairs_from_first = array("Q", data[: len(data) // 8 * 8])
-    pairs_from_second = array("Q", data[4 : 4 + (len(data) - 4) // 8 * 8])
-    return frozenset(pairs_from_first).union(pairs_from_second)
+    pairs = array("Q", data[: len(data) // 8 * 8])  # the pairs from even positions...
+    pairs.frombytes(data[4 : 4 + (len(data) - 4) // 8 * 8])  # ...and from odd ones
+    return pairs
 
 
 def similar(a: Title, b: Title) -> bool:
     # Daily statistics share a template and differ in their figures: different stories.
     if a.numbers and b.numbers and a.numbers != b.numbers:
         return False
-    size_a, size_b = len(a.bigrams), len(b.bigrams)
-    shorter, longer = (a, b) if size_a <= size_b else (b, a)
-    kept = len(longer.bigrams.intersection(shorter.rarest))
+    in_a, in_b = set(a.bigrams), set(b.bigrams)
+    shorter, in_longer = (a, in_b) if len(in_a) <= len(in_b) else (b, in_a)
+    kept = len(in_longer.intersection(shorter.rarest))
     if kept < min(RARE_NEEDED, len(shorter.rarest)):
         return False
-    shared = len(a.bigrams & b.bigrams)
+    shared = len(in_a & in_b)
     return (
-        shared / (size_a + size_b - shared) >= MIN_JACCARD
-        or shared / min(size_a, size_b) >= MIN_CONTAINMENT
+        shared / (len(in_a) + len(in_b) - shared) >= MIN_JACCARD
+        or shared / min(len(in_a), len(in_b)) >= MIN_CONTAINMENT
     )
 
 
@@ -184,22 +186,38 @@ def _candidate_blocks(titles: list[Title]) -> list[list[int]]:
     """Titles filed under each of their rarest shared bigrams (setting ``Title.rarest`` on the
     way), the bigrams too common to tell stories apart left out unless a title has nothing
     else."""
+    # A bigram twice in one title counts twice: rare, and the counts only order bigrams.
     frequency = Counter(chain.from_iterable(title.bigrams for title in titles))
-    common = max(MIN_COMMON, int(len(titles) * COMMON_SHARE))
+    limit = max(MIN_COMMON, int(len(titles) * COMMON_SHARE))
+    common = {bigram for bigram, count in frequency.items() if count > limit}
     blocks: dict[int, list[int]] = defaultdict(list)
     for index, title in enumerate(titles):
-        rarest = sorted(title.bigrams, key=frequency.__getitem__)
-        title.rarest = rarest[:RARE_KEPT]
-        if len(rarest) < MIN_BIGRAMS:
-            continue
-        # Bigrams no other title has would file it alone.
-        shared = bisect.bisect_right(rarest, 1, key=frequency.__getitem__)
-        keys = rarest[shared : shared + BLOCKING_KEYS]
-        if keys and frequency[keys[0]] <= common:
-            keys = [key for key in keys if frequency[key] <= common]
-        for key in keys:
-            blocks[key].append(index)
+        title.rarest, keys = _rarest_and_keys(title.bigrams, frequency, common)
+        if len(title.bigrams) >= MIN_BIGRAMS:
+            for key in keys:
+                blocks[key].append(index)
     return [m for m in blocks.values() if 2 <= len(m) <= MAX_BLOCK]
+
+
+def _rarest_and_keys(
+    pairs: array, frequency: Counter[int], common: set[int]
+) -> tuple[list[int], list[int]]:
+    """A title's rarest bigrams, and the rarest that another title has too, its blocking keys.
+
+    Most titles have enough bigrams that are not common: only those are sorted.
+    """
+    by_frequency = frequency.__getitem__
+    rare = sorted(set(filterfalse(common.__contains__, pairs)), key=by_frequency)
+    # Bigrams no other title has would file it alone.
+    shared = bisect.bisect_right(rare, 1, key=by_frequency)
+    keys = rare[shared : shared + BLOCKING_KEYS]
+    if keys and len(rare) >= RARE_KEPT:
+        return rare[:RARE_KEPT], keys
+    everything = sorted(set(pairs), key=by_frequency)
+    if not keys:
+        shared = bisect.bisect_right(everything, 1, key=by_frequency)
+        keys = everything[shared : shared + BLOCKING_KEYS]
+    return everything[:RARE_KEPT], keys
 
 
 def _groups(items: Sequence[Item], roots: list[int], rank: dict[str, int]) -> list[Group]:
