@@ -160,9 +160,9 @@ def build_kb(
     ``processes`` of them; 1 derives everything in this process)."""
     items = list(items)
     tagger = Tagger(rules)
-    jobs = [_job(item, sources, overrides) for item in items]
-    shown = [item for item in items if not overrides.by_id.get(item.id, NO_OVERRIDE).hide]
     with paused_gc():
+        jobs = [_job(item, sources, overrides) for item in items]
+        shown = [item for item in items if not overrides.by_id.get(item.id, NO_OVERRIDE).hide]
         workers = min(processes or os.cpu_count() or 1, len(items) // CHUNK)
         if len(items) < PARALLEL_FROM or workers < 2:
             derived = [derive(tagger, *job) for job in jobs]
