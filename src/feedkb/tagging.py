@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 import ahocorasick_rs
 
@@ -43,24 +44,27 @@ class Tagging:
     processes that tag a large store send it back cheaply, and pickle rebuilds it in C.
     """
 
-    __slots__ = ("places", "rules", "scores", "values")
+    __slots__ = ("elsewhere", "hints", "in_title", "scores", "values")
 
     def __init__(
         self,
         values: list[str],
         scores: dict[str, float],
-        rules: tuple[_Rule, ...],
-        places: tuple[str, ...],
+        in_title: tuple[_Rule, ...],
+        elsewhere: tuple[_Rule, ...],
+        hints: tuple[_Rule, ...],
     ) -> None:
         self.values, self.scores = values, scores
-        self.rules, self.places = rules, places  # each rule found, and where
+        # The rules found in the title, those found only in the summary, the source's hints.
+        self.in_title, self.elsewhere, self.hints = in_title, elsewhere, hints
 
     @property
     def evidence(self) -> dict[str, list[Match]]:
         evidence: dict[str, list[Match]] = {}
-        for (slug, term, in_title, elsewhere), where in zip(self.rules, self.places, strict=True):
-            weight = in_title if where == TITLE else elsewhere
-            evidence.setdefault(slug, []).append(Match(term, where, weight))
+        for rules, where in ((self.in_title, TITLE), (self.elsewhere, BODY), (self.hints, SOURCE)):
+            for slug, term, in_title, elsewhere in rules:
+                weight = in_title if where == TITLE else elsewhere
+                evidence.setdefault(slug, []).append(Match(term, where, weight))
         return evidence
 
 
@@ -69,32 +73,38 @@ class Tagger:
         self.rules = rules
         self._slugs = list(rules.tags)
         self._thresholds = [rules.tags[s].threshold for s in self._slugs]
-        self._hints = {s: rules.tags[s].source_hint for s in self._slugs}
-        title_weight = rules.title_weight
+        self._hints = {
+            slug: (slug, "source hint", tag.source_hint, tag.source_hint)
+            for slug, tag in rules.tags.items()
+            if tag.source_hint
+        }
         self._exact = _sums_exact(rules)
-        plain: dict[str, list[_Rule]] = {}
-        by_pattern: dict[re.Pattern[str], list[_Rule]] = {}
+        # Rules are found by their index here: sets of small ints are made and merged in C.
+        self._rules: list[_Rule] = []
+        plain: dict[str, set[int]] = {}
+        by_pattern: dict[re.Pattern[str], set[int]] = {}
         for slug, tag in rules.tags.items():
             for terms, sign in ((tag.terms, 1.0), (tag.negative, -1.0)):
                 for term in terms:
                     weight = sign * term.weight
-                    rule = (slug, term.text, weight * title_weight, weight)
+                    rule = len(self._rules)
+                    self._rules.append((slug, term.text, weight * rules.title_weight, weight))
                     # An expression with a small finite set of matches is found by the
                     # automaton like plain terms; the others run behind their triggers.
                     strings = {term.text} if term.regex is None else finite_strings(term.regex)
                     if strings is None:
-                        by_pattern.setdefault(term.regex, []).append(rule)
+                        by_pattern.setdefault(term.regex, set()).add(rule)
                         continue
                     for text in strings:
                         for form in {text, text.translate(TO_FULL_WIDTH)}:
-                            plain.setdefault(form, []).append(rule)
-        self._regexes, trigger_bits = _gated_patterns(by_pattern)
+                            plain.setdefault(form, set()).add(rule)
+        self._regexes, self._trigger_bits = _gated_patterns(by_pattern)
+        self._triggers = frozenset(self._trigger_bits)
         # Texts have few distinct sets of triggers: which expressions pass is remembered.
         self._passing = functools.lru_cache(maxsize=4096)(self._passing_patterns)
-        keys = sorted(plain.keys() | trigger_bits.keys())
-        # Each key the automaton finds: the rules it finds, the trigger bits it sets.
-        self._keys = {key: (tuple(plain.get(key, ())), trigger_bits.get(key, 0)) for key in keys}
-        # It hands back the stored key strings themselves, which a set takes in C.
+        keys = sorted(plain.keys() | self._triggers)
+        self._key_rules = {key: frozenset(plain.get(key, ())) for key in keys}
+        # It hands back the stored key strings themselves: no new objects per match.
         self._automaton = ahocorasick_rs.AhoCorasick(keys, store_patterns=True) if keys else None
 
     def tag(self, item: Item, source_values: Iterable[str] = ()) -> Tagging:
@@ -102,14 +112,15 @@ class Tagger:
         return self.tag_text(item.title, item.summary, source_values)
 
     def tag_text(self, title: str, summary: str, source_values: Iterable[str] = ()) -> Tagging:
-        found = self._matches(title.lower(), summary.lower())
-        for slug in source_values:
-            hint = self._hints.get(slug)
-            if hint:
-                found[(slug, "source hint", hint, hint)] = SOURCE
+        in_title, elsewhere = self._found(title.lower(), summary.lower())
+        found_in_title = tuple(map(self._rules.__getitem__, in_title))
+        found_elsewhere = tuple(map(self._rules.__getitem__, elsewhere))
+        hints = tuple(self._hints[slug] for slug in source_values if slug in self._hints)
         scores = dict.fromkeys(self._slugs, 0.0)
-        for (slug, _term, in_title, elsewhere), where in found.items():
-            scores[slug] += in_title if where is TITLE else elsewhere
+        for slug, _term, weight, _elsewhere in found_in_title:
+            scores[slug] += weight
+        for slug, _term, _in_title, weight in chain(found_elsewhere, hints):
+            scores[slug] += weight
         if not self._exact:
             scores = {slug: round(score, 2) for slug, score in scores.items()}
         values = [
@@ -117,39 +128,36 @@ class Tagger:
             for slug, threshold in zip(self._slugs, self._thresholds, strict=True)
             if scores[slug] >= threshold
         ]
-        return Tagging(values, scores, tuple(found), tuple(found.values()))
+        return Tagging(values, scores, found_in_title, found_elsewhere, hints)
 
-    def _matches(self, title: str, summary: str) -> dict[_Rule, str]:
-        """Each rule found, with its best place: the title if it is there at all.
+    def _found(self, title: str, summary: str) -> tuple[set[int], set[int]]:
+        """The rules found in the title, and those found in the summary only.
 
         The automaton scans title and summary apart; expressions search them joined (one
         search each), a match starting inside the title counting for the title, ``^``
         anchoring at the title.
         """
-        found: dict[_Rule, str] = {}
-        text = f"{title}\n{summary}"
-        seen = 0  # bits of the trigger sets the text satisfies
+        keys_in_title: list[str] = []
+        keys_in_summary: list[str] = []
         if self._automaton:
-            find, keys = self._automaton.find_matches_as_strings, self._keys
-            in_title = set(find(title, overlapping=True))
-            in_summary = set(find(summary, overlapping=True))
-            for found_keys, where in ((in_summary - in_title, BODY), (in_title, TITLE)):
-                for key in found_keys:
-                    rules, bits = keys[key]
-                    seen |= bits
-                    for rule in rules:
-                        found[rule] = where
-        folded = None
+            find = self._automaton.find_matches_as_strings
+            keys_in_title = find(title, overlapping=True)
+            keys_in_summary = find(summary, overlapping=True)
+        rules_of = self._key_rules.__getitem__
+        in_title = set().union(*map(rules_of, keys_in_title))
+        in_summary = set().union(*map(rules_of, keys_in_summary))
+        seen = 0  # bits of the trigger sets the text satisfies
+        for trigger in self._triggers.intersection(keys_in_title + keys_in_summary):
+            seen |= self._trigger_bits[trigger]
+        text = None
         for pattern, rules in self._passing(seen):
-            folded = folded or fold_width(text)
-            match = pattern.search(folded)
+            text = text or fold_width(f"{title}\n{summary}")
+            match = pattern.search(text)
             if match:
-                where = TITLE if match.start() < len(title) else BODY
-                for rule in rules:
-                    found[rule] = where
-        return found
+                (in_title if match.start() < len(title) else in_summary).update(rules)
+        return in_title, in_summary - in_title
 
-    def _passing_patterns(self, seen: int) -> list[tuple[re.Pattern[str], tuple[_Rule, ...]]]:
+    def _passing_patterns(self, seen: int) -> list[tuple[re.Pattern[str], frozenset[int]]]:
         """The expressions whose trigger bits ``seen`` covers: the ones worth running."""
         return [
             (pattern, rules) for pattern, needed, rules in self._regexes if seen & needed == needed
@@ -168,11 +176,11 @@ def _sums_exact(rules: Rules) -> bool:
     return all((weight * 4).is_integer() for weight in weights)
 
 
-Gated = tuple[re.Pattern[str], int, tuple[_Rule, ...]]  # pattern, trigger bits, rules
+Gated = tuple[re.Pattern[str], int, frozenset[int]]  # pattern, trigger bits, rules
 
 
 def _gated_patterns(
-    by_pattern: dict[re.Pattern[str], list[_Rule]],
+    by_pattern: dict[re.Pattern[str], set[int]],
 ) -> tuple[list[Gated], dict[str, int]]:
     """Each expression with the bits of the trigger sets it needs, and each trigger string
     with the bits of the sets it is in: a text can match the expression only if the bits of
@@ -183,7 +191,7 @@ def _gated_patterns(
         needed = 0
         for strings in requirements(pattern):
             needed |= set_bits.setdefault(strings, 1 << len(set_bits))
-        gated.append((pattern, needed, tuple(rules)))
+        gated.append((pattern, needed, frozenset(rules)))
     trigger_bits: dict[str, int] = {}
     for strings, bit in set_bits.items():
         for string in strings:
