@@ -184,7 +184,7 @@ def _chinese_amount(found: re.Match[str]) -> Amount:
 
 def extract_company(text: str) -> str | None:
     """The company the deal is about: the funded one, the listed one, or the acquired one."""
-    for clause in CLAUSE_SPLIT.split(text)[:3]:
+    for clause in CLAUSE_SPLIT.split(text, maxsplit=3)[:3]:
         for pattern in (
             PASSIVE_TARGET,
             MERGED,

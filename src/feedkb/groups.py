@@ -104,7 +104,9 @@ class _Stories:
         self.parent[self.root(j)] = self.root(i)
 
     def roots(self) -> list[int]:
-        return [self.root(i) for i in range(len(self.parent))]
+        parent = self.parent
+        # Most items are a story of their own, or one step from its root: looked up inline.
+        return [up if parent[up] == up else self.root(i) for i, up in enumerate(parent)]
 
 
 def similar_title_roots(titles: Sequence[str], published: Sequence[str]) -> list[int]:
@@ -114,17 +116,28 @@ def similar_title_roots(titles: Sequence[str], published: Sequence[str]) -> list
     """
     features = [title_features(title) for title in titles]
     blocks = _candidate_blocks(features)
-    filed = Counter(chain.from_iterable(blocks))  # how many blocks each title is in
     stories = _Stories(list(range(len(titles))))
     root = stories.root
-    for (i, j), shared in _pairs_in_window(blocks, _timestamps(published)).items():
-        # Titles sharing one rare bigram of several are mostly different stories that share
-        # a fragment of a name; judging all of them was most of the time spent here.
-        if shared < min(SHARED_BLOCKS, filed[i], filed[j]) or root(i) == root(j):
-            continue
-        if similar(features[i], features[j]):
+    for i, j in _pairs_to_judge(blocks, _timestamps(published)):
+        if root(i) != root(j) and similar(features[i], features[j]):
             stories.join(i, j)
     return stories.roots()
+
+
+def _pairs_to_judge(blocks: list[list[int]], times: Sequence[float]) -> list[tuple[int, int]]:
+    """Pairs in a block within the window that share ``SHARED_BLOCKS`` blocks, or every block
+    one of them is in. Titles sharing one rare bigram of several are mostly different stories
+    that share a fragment of a name; judging all of them was most of the time spent here."""
+    pairs = _pairs_in_window(blocks, times)
+    judged = [pair for pair, shared in pairs.items() if shared >= SHARED_BLOCKS]
+    filed = Counter(chain.from_iterable(blocks))  # how many blocks each title is in
+    few = {i for i, count in filed.items() if count < SHARED_BLOCKS}
+    judged += [
+        (i, j)
+        for (i, j), shared in pairs.items()
+        if shared < SHARED_BLOCKS and (i in few or j in few) and shared >= min(filed[i], filed[j])
+    ]
+    return judged
 
 
 def group_duplicates(
