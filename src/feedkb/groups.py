@@ -10,7 +10,6 @@ Items given the same story key (a deal's company and round) are one story too, h
 are worded.
 """
 
-import bisect
 import re
 from array import array
 from collections import Counter, defaultdict
@@ -45,7 +44,7 @@ class Title:
 
     bigrams: array  # see bigrams(); made a set only where two titles are compared
     numbers: frozenset[str]
-    rarest: list[int]  # its rarest bigrams in the whole set of titles, rarest first
+    rarest: list[int]  # its rarest bigrams among all titles, set for titles compared
 
 
 @dataclass(frozen=True)
@@ -115,10 +114,14 @@ def similar_title_roots(titles: Sequence[str], published: Sequence[str]) -> list
     Takes and returns plain lists so it can run in another process.
     """
     features = [title_features(title) for title in titles]
-    blocks = _candidate_blocks(features)
+    # A bigram twice in one title counts twice: rare, and the counts only order bigrams.
+    frequency = Counter(chain.from_iterable(title.bigrams for title in features))
+    judged = _pairs_to_judge(_candidate_blocks(features, frequency), _timestamps(published))
+    for i in set(chain.from_iterable(judged)):
+        features[i].rarest = _rarest_first(features[i].bigrams, frequency)[:RARE_KEPT]
     stories = _Stories(list(range(len(titles))))
     root = stories.root
-    for i, j in _pairs_to_judge(blocks, _timestamps(published)):
+    for i, j in judged:
         if root(i) != root(j) and similar(features[i], features[j]):
             stories.join(i, j)
     return stories.roots()
@@ -195,42 +198,29 @@ def _pairs_in_window(
     return pairs
 
 
-def _candidate_blocks(titles: list[Title]) -> list[list[int]]:
-    """Titles filed under each of their rarest shared bigrams (setting ``Title.rarest`` on the
-    way), the bigrams too common to tell stories apart left out unless a title has nothing
-    else."""
-    # A bigram twice in one title counts twice: rare, and the counts only order bigrams.
-    frequency = Counter(chain.from_iterable(title.bigrams for title in titles))
+def _candidate_blocks(titles: list[Title], frequency: Counter[int]) -> list[list[int]]:
+    """Titles filed under each of their rarest bigrams that another title has too, the
+    bigrams too common to tell stories apart left out unless a title has nothing else."""
     limit = max(MIN_COMMON, int(len(titles) * COMMON_SHARE))
-    common = {bigram for bigram, count in frequency.items() if count > limit}
+    # A bigram no other title has would file a title alone.
+    no_key = {bigram for bigram, count in frequency.items() if count == 1 or count > limit}
     blocks: dict[int, list[int]] = defaultdict(list)
     for index, title in enumerate(titles):
-        title.rarest, keys = _rarest_and_keys(title.bigrams, frequency, common)
-        if len(title.bigrams) >= MIN_BIGRAMS:
-            for key in keys:
-                blocks[key].append(index)
+        if len(title.bigrams) < MIN_BIGRAMS:
+            continue
+        # Most titles have a few bigrams that are neither: only those are sorted.
+        keys = sorted(
+            set(filterfalse(no_key.__contains__, title.bigrams)), key=frequency.__getitem__
+        )
+        if not keys:
+            keys = [key for key in _rarest_first(title.bigrams, frequency) if frequency[key] > 1]
+        for key in keys[:BLOCKING_KEYS]:
+            blocks[key].append(index)
     return [m for m in blocks.values() if 2 <= len(m) <= MAX_BLOCK]
 
 
-def _rarest_and_keys(
-    pairs: array, frequency: Counter[int], common: set[int]
-) -> tuple[list[int], list[int]]:
-    """A title's rarest bigrams, and the rarest that another title has too, its blocking keys.
-
-    Most titles have enough bigrams that are not common: only those are sorted.
-    """
-    by_frequency = frequency.__getitem__
-    rare = sorted(set(filterfalse(common.__contains__, pairs)), key=by_frequency)
-    # Bigrams no other title has would file it alone.
-    shared = bisect.bisect_right(rare, 1, key=by_frequency)
-    keys = rare[shared : shared + BLOCKING_KEYS]
-    if keys and len(rare) >= RARE_KEPT:
-        return rare[:RARE_KEPT], keys
-    everything = sorted(set(pairs), key=by_frequency)
-    if not keys:
-        shared = bisect.bisect_right(everything, 1, key=by_frequency)
-        keys = everything[shared : shared + BLOCKING_KEYS]
-    return everything[:RARE_KEPT], keys
+def _rarest_first(pairs: array, frequency: Counter[int]) -> list[int]:
+    return sorted(set(pairs), key=frequency.__getitem__)
 
 
 def _groups(items: Sequence[Item], roots: list[int], rank: dict[str, int]) -> list[Group]:
