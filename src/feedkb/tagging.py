@@ -11,7 +11,8 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress
+from operator import ge, or_
 
 import ahocorasick_rs
 
@@ -115,7 +116,7 @@ class Tagger:
         in_title, elsewhere = self._found(title.lower(), summary.lower())
         found_in_title = tuple(map(self._rules.__getitem__, in_title))
         found_elsewhere = tuple(map(self._rules.__getitem__, elsewhere))
-        hints = tuple(self._hints[slug] for slug in source_values if slug in self._hints)
+        hints = tuple(filter(None, map(self._hints.get, source_values)))
         scores = dict.fromkeys(self._slugs, 0.0)
         for slug, _term, weight, _elsewhere in found_in_title:
             scores[slug] += weight
@@ -123,11 +124,9 @@ class Tagger:
             scores[slug] += weight
         if not self._exact:
             scores = {slug: round(score, 2) for slug, score in scores.items()}
-        values = [
-            slug
-            for slug, threshold in zip(self._slugs, self._thresholds, strict=True)
-            if scores[slug] >= threshold
-        ]
+        # The values whose score reaches their threshold.
+        reached = map(ge, map(scores.__getitem__, self._slugs), self._thresholds)
+        values = list(compress(self._slugs, reached))
         return Tagging(values, scores, found_in_title, found_elsewhere, hints)
 
     def _found(self, title: str, summary: str) -> tuple[set[int], set[int]]:
@@ -146,9 +145,9 @@ class Tagger:
         rules_of = self._key_rules.__getitem__
         in_title = set().union(*map(rules_of, keys_in_title))
         in_summary = set().union(*map(rules_of, keys_in_summary))
-        seen = 0  # bits of the trigger sets the text satisfies
-        for trigger in self._triggers.intersection(keys_in_title + keys_in_summary):
-            seen |= self._trigger_bits[trigger]
+        # The bits of the trigger sets the text satisfies.
+        triggers = self._triggers.intersection(keys_in_title + keys_in_summary)
+        seen = functools.reduce(or_, map(self._trigger_bits.__getitem__, triggers), 0)
         text = None
         for pattern, rules in self._passing(seen):
             text = text or fold_width(f"{title}\n{summary}")
