@@ -224,12 +224,13 @@ def _rarest_first(pairs: array, frequency: Counter[int]) -> list[int]:
 
 
 def _groups(items: Sequence[Item], roots: list[int], rank: dict[str, int]) -> list[Group]:
+    shared = {group_root for group_root, size in Counter(roots).items() if size > 1}
     members: dict[int, list[Item]] = defaultdict(list)
     for item, group_root in zip(items, roots, strict=True):
-        members[group_root].append(item)
+        if group_root in shared:  # most items are a story of their own
+            members[group_root].append(item)
     groups = []
     for group in members.values():
-        if len(group) > 1:
-            group.sort(key=lambda i: (rank.get(i.id, 0), i.published, i.id))
-            groups.append(Group(group[0].id, tuple(i.id for i in group[1:])))
+        group.sort(key=lambda i: (rank.get(i.id, 0), i.published, i.id))
+        groups.append(Group(group[0].id, tuple(i.id for i in group[1:])))
     return groups
