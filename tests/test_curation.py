@@ -2,14 +2,17 @@
 
 import json
 import shutil
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from feedkb import kb
 from feedkb.companies import clean_company_name, company_key, lead_companies
 from feedkb.deals import extract_deal
 from feedkb.groups import group_duplicates
+from feedkb.kb import load_kb
 from feedkb.model import Item, format_utc
 from feedkb.overrides import load_overrides
 from tests.conftest import REPO, run, write_sources
@@ -255,3 +258,30 @@ def test_malformed_overrides(curation: Path, text: str, expected: str) -> None:
 def test_rules_folder_without_overrides_file_is_fine(curation: Path) -> None:
     shutil.rmtree(curation / "items", ignore_errors=True)
     assert run(curation, "items").exit_code == 0
+
+
+def _derived(curation: Path) -> dict[str, dict]:
+    return {entry_id: entry.to_dict() for entry_id, entry in load_kb(curation).entries.items()}
+
+
+def test_worker_processes_derive_what_one_process_does(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = by_title(demo, "拆解瑞幸的门店模型")
+    run(demo, "override", target["id"], "--add", "lead", "--pin", "--title", "瑞幸门店模型")
+    in_process = _derived(demo)
+    # Stores this small are derived in-process; make them go to workers, several chunks each.
+    monkeypatch.setattr(kb, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(kb, "CHUNK", 40)
+    assert _derived(demo) == in_process  # forked workers
+    # Beside other threads (mkdocs serve's) the workers are spawned and sent their jobs.
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait)
+    beside.start()
+    try:
+        assert _derived(demo) == in_process
+    finally:
+        stop.set()
+        beside.join()
+    assert in_process[target["id"]]["values"] == ["think-tank", "lead"]
+    assert any(record["also_covered_by"] for record in in_process.values())
