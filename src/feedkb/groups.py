@@ -42,7 +42,7 @@ NONE: frozenset[str] = frozenset()
 class Title:
     """What grouping compares of a title."""
 
-    bigrams: array  # see bigrams(); made a set only where two titles are compared
+    bigrams: array  # see bigrams(); sets of them are made only where one is needed
     numbers: frozenset[str]
     rarest: list[int]  # its rarest bigrams among all titles, set for titles compared
 
