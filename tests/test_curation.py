@@ -34,7 +34,7 @@ def demo(curation: Path) -> Path:
 
 
 def records(curation: Path, *args: str) -> list[dict]:
-    return json.loads(run(curation, "items", "--format", "json", *args).output)
+    return json.loads(run(curation, "items", "--format", "json", *args).stdout)
 
 
 def by_title(curation: Path, start: str) -> dict:
@@ -88,7 +88,7 @@ def test_company_names_are_normalised() -> None:
 def test_company_directory(demo: Path) -> None:
     result = run(demo, "companies", "--format", "json")
     assert result.exit_code == 0
-    directory = {c["name"]: c for c in json.loads(result.output)}
+    directory = {c["name"]: c for c in json.loads(result.stdout)}
     assert {"星河智驾", "云杉数科", "天工重工"} <= set(directory)
     rounds = [i["title"] for i in directory["星河智驾"]["items"]]
     assert any("A+轮" in t for t in rounds) and any("B轮" in t for t in rounds)
@@ -209,9 +209,9 @@ def test_review_queue_lists_unsure_items_with_reasons(demo: Path) -> None:
     result = run(demo, "review", "--since", "2026-10-01", "--format", "md")
     assert result.exit_code == 0
     lines = [line for line in result.output.splitlines() if line.startswith("- [ ]")]
+    # The demo's items are among the model's examples: few are in doubt (ranking by
+    # uncertainty is tested in test_learning.py).
     assert lines and all("threshold" in line or "no value" in line for line in lines)
-    dates = [line.split()[4] for line in lines]
-    assert dates == sorted(dates, reverse=True)
     first_id = lines[0].split("`")[1]
     run(demo, "override", first_id, "--add", "news")
     assert first_id not in run(demo, "review", "--since", "2026-10-01", "--format", "md").output

@@ -50,7 +50,7 @@ def filled(curation: Path, tmp_path: Path) -> Path:
 
 
 def test_json_has_every_stored_field_newest_first(filled: Path) -> None:
-    records = json.loads(run(filled, "items", "--format", "json").output)
+    records = json.loads(run(filled, "items", "--format", "json").stdout)
     assert [r["title"] for r in records] == ["融资 16", "融资 9", "融资 2", "产品方法论"]
     assert set(records[0]) >= {
         "id",

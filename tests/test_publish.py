@@ -76,7 +76,7 @@ def test_demo_builds_a_complete_site_offline(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     result = run(tmp_path, "demo", "--no-serve", "--dir", str(folder))
     assert result.exit_code == 0, result.output
-    items = json.loads(run(folder / "curation", "items", "--format", "json").output)
+    items = json.loads(run(folder / "curation", "items", "--format", "json").stdout)
     assert len(items) >= 150 and len({i["source"] for i in items}) >= 5
     weeks = {i["published"][:10] for i in items}
     assert max(weeks) > min(weeks)

@@ -69,7 +69,7 @@ def built(tmp_path_factory) -> dict:
     sources += f"  - id: hostile\n    title: 恶意来源\n    url: {hostile}\n"
     (curation / "sources.yaml").write_text(sources, encoding="utf-8")
     assert run(curation, "fetch").exit_code == 0
-    items = json.loads(run(curation, "items", "--format", "json").output)
+    items = json.loads(run(curation, "items", "--format", "json").stdout)
     hidden = next(i for i in items if i["title"].startswith("拆解瑞幸的门店模型"))
     pinned = next(i for i in items if i["title"].startswith("深蓝储能宣布完成"))
     run(curation, "override", hidden["id"], "--hide")

@@ -22,15 +22,27 @@ from feedkb.demo import fetch_demo, init_folder
 from feedkb.digest import build_digest, digest_markdown, digest_text, latest_week
 from feedkb.doctor import check
 from feedkb.errors import ConfigError, StoreLockedError
-from feedkb.evaluate import EvalReport, evaluate, read_labels
+from feedkb.evaluate import (
+    EvalReport,
+    ValueScore,
+    evaluate,
+    macro_f1,
+    read_corpus,
+    read_labels,
+    read_split,
+)
 from feedkb.fetch import FetchSettings
 from feedkb.ingest import DEFAULT_CONCURRENCY, FetchReport, fetch_all, probe
-from feedkb.kb import Entry, KnowledgeBase, load_kb
+from feedkb.kb import Entry, KnowledgeBase, corpus_kb, load_kb
+from feedkb.learn.features import rule_features
+from feedkb.learn.kbmodel import train_knowledge_base
+from feedkb.learn.train import FOLDS
 from feedkb.opml import OpmlError, read_opml, write_opml
-from feedkb.overrides import OverrideEdit, edit_override
+from feedkb.overrides import OverrideEdit, edit_override, load_overrides
 from feedkb.parse import FeedError
 from feedkb.query import parse_since, select_entries
 from feedkb.review import default_since, review_queue
+from feedkb.rules import load_rules
 from feedkb.sources import Source, SourceList
 from feedkb.store import Store, StoreError
 from feedkb.values import VALUE_LABELS, VALUE_SLUGS
@@ -472,7 +484,7 @@ def items(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from None
     with user_errors():
-        kb = load_kb(ctx.curation)
+        kb = load_kb(ctx.curation, notify=_note)
     chosen = select_entries(
         kb.entries.values(),
         source_ids=source_ids,
@@ -528,7 +540,11 @@ def _print_items_table(chosen: list[Entry]) -> None:
 
 def _load_kb(ctx: Context) -> KnowledgeBase:
     with user_errors():
-        return load_kb(ctx.curation)
+        return load_kb(ctx.curation, notify=_note)
+
+
+def _note(message: str) -> None:
+    err.print(message, markup=False, highlight=False)
 
 
 def _find(kb: KnowledgeBase, key: str) -> Entry:
@@ -543,7 +559,8 @@ def _find(kb: KnowledgeBase, key: str) -> Entry:
 @click.argument("item_id", metavar="ITEM_ID")
 @click.pass_obj
 def explain(ctx: Context, item_id: str) -> None:
-    """Why an item has (or has not) each value: scores, matched terms, hints, overrides."""
+    """Why an item has (or has not) each value: the model's probabilities and strongest
+    features, the rules' scores and matched terms, hints, overrides."""
     kb = _load_kb(ctx)
     entry = _find(kb, item_id)
     item = entry.item
@@ -561,16 +578,18 @@ def explain(ctx: Context, item_id: str) -> None:
         out.print(f"  {label}: {value}", markup=False, highlight=False)
     out.print(f"values: {', '.join(entry.values) or 'none'}", markup=False)
     for slug, rule in kb.rules.tags.items():
+        out.print(f"\n{slug} {rule.label}:", markup=False, highlight=False)
+        if kb.model and entry.prediction:
+            _explain_model(kb, entry, slug)
         score = entry.scores.get(slug, 0)
-        verdict = "yes" if slug in entry.computed_values else "no"
+        verdict = "yes" if slug in entry.tagging.values else "no"
         out.print(
-            f"\n{slug} {rule.label}: score {score:g}, threshold {rule.threshold:g} "
-            f"-> rules say {verdict}",
+            f"  rules: score {score:g}, threshold {rule.threshold:g} -> {verdict}",
             markup=False,
             highlight=False,
         )
         for m in entry.evidence.get(slug, []):
-            out.print(f"  {m.weight:+g}  {m.term} ({m.where})", markup=False, highlight=False)
+            out.print(f"    {m.weight:+g}  {m.term} ({m.where})", markup=False, highlight=False)
     if entry.override.to_dict():
         out.print(f"override: {entry.override.to_dict()}", markup=False, highlight=False)
     if entry.deal:
@@ -581,6 +600,22 @@ def explain(ctx: Context, item_id: str) -> None:
         out.print(f"same story as {entry.duplicate_of} (shown there)", markup=False)
     if entry.also_covered_by:
         out.print(f"also covered by: {', '.join(entry.also_covered_by)}", markup=False)
+
+
+def _explain_model(kb: KnowledgeBase, entry: Entry, slug: str) -> None:
+    assert kb.model and entry.prediction
+    probability = entry.prediction.probabilities[slug]
+    threshold = kb.model.thresholds[slug]
+    verdict = "yes" if slug in entry.prediction.values else "no"
+    out.print(
+        f"  model: probability {probability:.2f}, threshold {threshold:.2f} -> {verdict}; "
+        "strongest features:",
+        markup=False,
+        highlight=False,
+    )
+    features = rule_features(entry.tagging, kb.rules, kb.model.values)
+    for feature, weight in kb.model.strongest(entry.item.title, entry.item.summary, features, slug):
+        out.print(f"    {weight:+.2f}  {feature!r}", markup=False, highlight=False)
 
 
 @cli.command()
@@ -660,7 +695,7 @@ def override(
 )
 @click.pass_obj
 def review(ctx: Context, since: str | None, fmt: str) -> None:
-    """Recent items the tagger was unsure about, newest first, with the reason."""
+    """Recent items the tagger was unsure about, the most uncertain first, with the reason."""
     kb = _load_kb(ctx)
     try:
         since_key = parse_since(since) if since else default_since(kb)
@@ -751,26 +786,58 @@ def doctor(ctx: Context) -> None:
 @cli.command("eval")
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--errors", "show_errors", is_flag=True, help="Also list every item the rules got wrong."
+    "--items",
+    "corpus",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Evaluate on the items of this JSON Lines corpus instead of the store's.",
+)
+@click.option(
+    "--split",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A split file (id TAB side): only the labelled items on --side count.",
+)
+@click.option("--side", default="test", show_default=True, help="The side of --split to use.")
+@click.option(
+    "--errors", "show_errors", is_flag=True, help="Also list every item the tagger got wrong."
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.pass_obj
-def eval_command(ctx: Context, labels: Path, show_errors: bool, fmt: str) -> None:
-    """Precision, recall and F1 per value of the rules against a labelled TSV file."""
-    kb = _load_kb(ctx)
+def eval_command(
+    ctx: Context,
+    labels: Path,
+    corpus: Path | None,
+    split: Path | None,
+    side: str,
+    show_errors: bool,
+    fmt: str,
+) -> None:
+    """Precision, recall and F1 per value of the tagger (model and rules, no overrides)
+    against a labelled TSV file, in all and per language, and deal extraction."""
     with user_errors():
-        report = evaluate(kb, read_labels(labels))
+        kb = (
+            corpus_kb(ctx.curation, read_corpus(corpus), _note)
+            if corpus
+            else load_kb(ctx.curation, _note)
+        )
+        chosen = read_labels(labels)
+        if split:
+            side_ids = read_split(split, side)
+            chosen = [label for label in chosen if label.key in side_ids]
+        report = evaluate(kb, chosen)
     if not report.matched:
         fail(
             f"none of the {len(report.missing)} labelled items is in the store "
-            f"(fetch their feeds first)"
+            f"(fetch their feeds first, or give --items)"
         )
     if fmt == "json":
         click.echo(orjson.dumps(_eval_record(report), option=orjson.OPT_INDENT_2).decode())
         return
-    table = Table(title=f"{report.matched} labelled items, macro-F1 {report.macro_f1:.3f}")
+    tagger = "model and rules" if kb.model else "rules"
+    table = Table(
+        title=f"{tagger}: {report.matched} labelled items, macro-F1 {report.macro_f1:.3f}"
+    )
     for column in ("value", "labelled", "predicted", "correct", "precision", "recall", "F1"):
         table.add_column(column, justify="left" if column == "value" else "right")
     for s in report.scores:
@@ -784,12 +851,19 @@ def eval_command(ctx: Context, labels: Path, show_errors: bool, fmt: str) -> Non
             f"{s.f1:.3f}",
         )
     out.print(table, markup=False)
-    if report.deals_labelled:
+    for language, scores in sorted(report.by_language.items()):
         out.print(
-            f"deal extraction: company right {report.deals_company_right}/"
-            f"{report.deals_labelled}, round right {report.deals_round_right}/"
-            f"{report.deals_labelled}, both {report.deals_both_right}/"
-            f"{report.deals_labelled}",
+            f"{language}: macro-F1 {macro_f1(scores):.3f} over "
+            f"{report.items_by_language[language]} items",
+            markup=False,
+        )
+    d = report.deals
+    if d.labelled:
+        out.print(
+            f"deals: {d.labelled} labelled, {d.named} with a company; company given for "
+            f"{d.given}, right {d.company_right} (precision {d.company_precision:.3f}, recall "
+            f"{d.company_recall:.3f}); round right where the company is: {d.round_right}/"
+            f"{d.company_right}",
             markup=False,
         )
     if report.missing:
@@ -804,28 +878,79 @@ def eval_command(ctx: Context, labels: Path, show_errors: bool, fmt: str) -> Non
             )
 
 
+@cli.command()
+@click.pass_obj
+def train(ctx: Context) -> None:
+    """Train the value model on the labelled examples shipped with feedkb and your corrections
+    (overrides.yaml) into curation/model.json; print its cross-validated P/R/F1 per value.
+
+    Builds do this by themselves when corrections or rules changed since the last training.
+    """
+    with user_errors():
+        rules = load_rules(ctx.curation)
+        overrides = load_overrides(ctx.curation)
+        training = train_knowledge_base(
+            ctx.curation, rules, overrides, Store(ctx.curation).load_items()
+        )
+    figures = training.figures
+    table = Table(
+        title=f"cross-validated ({FOLDS} folds) on {training.examples} examples, "
+        f"{training.corrections} of them your corrections: macro-F1 "
+        f"{sum(f.f1 for f in figures) / len(figures):.3f}"
+    )
+    for column in ("value", "labelled", "precision", "recall", "F1", "threshold"):
+        table.add_column(column, justify="left" if column == "value" else "right")
+    for f in figures:
+        table.add_row(
+            f"{f.slug} {VALUE_LABELS[f.slug]}",
+            str(f.labelled),
+            f"{f.precision:.3f}",
+            f"{f.recall:.3f}",
+            f"{f.f1:.3f}",
+            f"{training.model.thresholds[f.slug]:.2f}",
+        )
+    out.print(table, markup=False)
+    path = ctx.curation / "model.json"
+    out.print(
+        f"{len(training.model.vocabulary)} n-gram features; trained in {training.seconds:.1f} s; "
+        f"saved to {path} ({path.stat().st_size / 1e6:.1f} MB)",
+        markup=False,
+    )
+
+
 def _eval_record(report: EvalReport) -> dict:
     return {
         "matched": report.matched,
         "missing": report.missing,
         "macro_f1": round(report.macro_f1, 4),
-        "values": {
-            s.slug: {
-                "labelled": s.labelled,
-                "predicted": s.predicted,
-                "correct": s.correct,
-                "precision": round(s.precision, 4),
-                "recall": round(s.recall, 4),
-                "f1": round(s.f1, 4),
-            }
-            for s in report.scores
+        "values": _value_records(report.scores),
+        "languages": {
+            language: {"macro_f1": round(macro_f1(scores), 4), "values": _value_records(scores)}
+            for language, scores in sorted(report.by_language.items())
         },
         "deals": {
-            "labelled": report.deals_labelled,
-            "company_right": report.deals_company_right,
-            "round_right": report.deals_round_right,
-            "both_right": report.deals_both_right,
+            "labelled": report.deals.labelled,
+            "with_company": report.deals.named,
+            "company_given": report.deals.given,
+            "company_right": report.deals.company_right,
+            "company_precision": round(report.deals.company_precision, 4),
+            "company_recall": round(report.deals.company_recall, 4),
+            "round_right_where_company_right": report.deals.round_right,
         },
+    }
+
+
+def _value_records(scores: list[ValueScore]) -> dict:
+    return {
+        s.slug: {
+            "labelled": s.labelled,
+            "predicted": s.predicted,
+            "correct": s.correct,
+            "precision": round(s.precision, 4),
+            "recall": round(s.recall, 4),
+            "f1": round(s.f1, 4),
+        }
+        for s in scores
     }
 
 

@@ -1,5 +1,7 @@
-"""``feedkb eval``: the tagger's precision, recall and F1 against a labelled file."""
+"""``feedkb eval``: the tagger's precision, recall and F1 against a labelled file, in all and
+per language, and how well deals' companies and rounds are found."""
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -7,6 +9,7 @@ from feedkb.companies import company_key
 from feedkb.deals import extract_deal
 from feedkb.errors import ConfigError, Problem
 from feedkb.kb import Entry, KnowledgeBase
+from feedkb.model import Item
 from feedkb.values import VALUE_SLUGS
 
 
@@ -47,19 +50,41 @@ class Mistake:
 
 
 @dataclass
+class DealScore:
+    """Deal extraction on the items labelled as deals."""
+
+    labelled: int = 0
+    named: int = 0  # labelled with a company
+    given: int = 0  # a company was extracted
+    company_right: int = 0  # extracted and the labelled one
+    round_right: int = 0  # where the company is right, the round is too
+
+    @property
+    def company_precision(self) -> float:
+        return self.company_right / self.given if self.given else 0.0
+
+    @property
+    def company_recall(self) -> float:
+        return self.company_right / self.named if self.named else 0.0
+
+
+@dataclass
 class EvalReport:
     scores: list[ValueScore]
     matched: int
     missing: list[str]
-    deals_labelled: int = 0
-    deals_company_right: int = 0
-    deals_round_right: int = 0
-    deals_both_right: int = 0
+    by_language: dict[str, list[ValueScore]] = field(default_factory=dict)
+    items_by_language: dict[str, int] = field(default_factory=dict)
+    deals: DealScore = field(default_factory=DealScore)
     mistakes: list[Mistake] = field(default_factory=list)
 
     @property
     def macro_f1(self) -> float:
-        return sum(s.f1 for s in self.scores) / len(self.scores)
+        return macro_f1(self.scores)
+
+
+def macro_f1(scores: list[ValueScore]) -> float:
+    return sum(s.f1 for s in scores) / len(scores)
 
 
 def read_labels(path: Path) -> list[Label]:
@@ -96,12 +121,56 @@ def read_labels(path: Path) -> list[Label]:
     return labels
 
 
+def read_split(path: Path, side: str) -> set[str]:
+    """The ids on one side of a split file (id TAB side)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError.one(path, None, f"cannot read: {exc.strerror or exc}") from None
+    chosen = set()
+    for line in lines:
+        if line and not line.startswith("#"):
+            key, _tab, where = line.partition("\t")
+            if where.strip() == side:
+                chosen.add(key.strip())
+    return chosen
+
+
+def read_corpus(path: Path) -> list[Item]:
+    """A labelled corpus's items, one JSON object a line (``id``, ``title``, ``summary``,
+    ``date``, ``lang``, ``url``), as items of a source without value hints."""
+    items = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError.one(path, None, f"cannot read: {exc.strerror or exc}") from None
+    for number, line in enumerate(lines, 1):
+        try:
+            record = json.loads(line)
+            published = f"{record.get('date') or '2000-01-01'}T00:00:00Z"
+            items.append(
+                Item(
+                    id=record["id"],
+                    source="corpus",
+                    title=record["title"],
+                    url=record.get("url", ""),
+                    guid=record["id"],
+                    published=published,
+                    first_seen=published,
+                    summary=record.get("summary", ""),
+                    lang=record.get("lang", ""),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError.one(path, number, f"not a corpus item ({exc})") from None
+    return items
+
+
 def evaluate(kb: KnowledgeBase, labels: list[Label]) -> EvalReport:
-    """Score what the rules alone decide (overrides would make any rule set look perfect)."""
+    """Score what the tagger alone decides (overrides would make any tagger look perfect)."""
     by_key = {e.id: e for e in kb.entries.values()}
     by_key.update({e.item.guid: e for e in kb.entries.values() if e.item.guid})
-    scores = {slug: ValueScore(slug) for slug in VALUE_SLUGS}
-    report = EvalReport(list(scores.values()), 0, [])
+    report = EvalReport([ValueScore(slug) for slug in VALUE_SLUGS], 0, [])
     for label in labels:
         entry = by_key.get(label.key)
         if entry is None:
@@ -109,24 +178,35 @@ def evaluate(kb: KnowledgeBase, labels: list[Label]) -> EvalReport:
             continue
         report.matched += 1
         got = frozenset(entry.computed_values)
-        for slug, score in scores.items():
-            score.labelled += slug in label.values
-            score.predicted += slug in got
-            score.correct += slug in label.values and slug in got
+        language = (entry.item.lang or "other")[:2]
+        if language not in report.by_language:
+            report.by_language[language] = [ValueScore(slug) for slug in VALUE_SLUGS]
+        report.items_by_language[language] = report.items_by_language.get(language, 0) + 1
+        for scores in (report.scores, report.by_language[language]):
+            _count(scores, label.values, got)
         if got != label.values:
             report.mistakes.append(Mistake(entry, label.values, got))
-        if label.company or label.round:
-            _score_deal(report, entry, label)
+        if "deal" in label.values:
+            _score_deal(report.deals, entry, label)
     return report
 
 
-def _score_deal(report: EvalReport, entry: Entry, label: Label) -> None:
+def _count(scores: list[ValueScore], expected: frozenset[str], got: frozenset[str]) -> None:
+    for score in scores:
+        score.labelled += score.slug in expected
+        score.predicted += score.slug in got
+        score.correct += score.slug in expected and score.slug in got
+
+
+def _score_deal(score: DealScore, entry: Entry, label: Label) -> None:
     deal = extract_deal(entry.title, entry.item.summary)
-    company_right = label.company is None or (
-        deal.company is not None and company_key(deal.company) == company_key(label.company)
+    right = (
+        deal.company is not None
+        and label.company is not None
+        and company_key(deal.company) == company_key(label.company)
     )
-    round_right = label.round is None or deal.round == label.round
-    report.deals_labelled += 1
-    report.deals_company_right += company_right
-    report.deals_round_right += round_right
-    report.deals_both_right += company_right and round_right
+    score.labelled += 1
+    score.named += label.company is not None
+    score.given += deal.company is not None
+    score.company_right += right
+    score.round_right += right and (label.round is None or deal.round == label.round)

@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -20,6 +20,9 @@ from typing import Any
 from feedkb.companies import company_key, lead_companies
 from feedkb.deals import Deal, extract_deal
 from feedkb.groups import Group, group_duplicates, similar_title_roots
+from feedkb.learn.features import rule_features
+from feedkb.learn.kbmodel import model_for
+from feedkb.learn.model import Prediction, ValueModel
 from feedkb.model import Item
 from feedkb.overrides import Override, Overrides, load_overrides
 from feedkb.rules import Rules, load_rules
@@ -36,7 +39,9 @@ class Entry:
 
     item: Item
     values: list[str]  # after overrides
+    computed: list[str]  # what the tagger decided: the model's values, or the rules' without one
     tagging: Tagging  # what the rules alone say
+    prediction: Prediction | None = None  # what the model says
     override: Override = NO_OVERRIDE
     deal: Deal | None = None
     companies: list[str] = field(default_factory=list)
@@ -49,7 +54,7 @@ class Entry:
 
     @property
     def computed_values(self) -> list[str]:
-        return self.tagging.values
+        return self.computed
 
     @property
     def scores(self) -> dict[str, float]:
@@ -77,6 +82,7 @@ class Entry:
             **self.item.to_dict(),
             "values": self.values,
             "scores": self.scores,
+            "probabilities": self.prediction.probabilities if self.prediction else None,
             "evidence": {
                 slug: [asdict(m) for m in matches] for slug, matches in self.evidence.items()
             },
@@ -101,6 +107,7 @@ class KnowledgeBase:
     rules: Rules
     overrides: Overrides
     entries: dict[str, Entry]
+    model: ValueModel | None = None
 
     def visible(self) -> list[Entry]:
         """What members see, newest first: not hidden, one entry per story."""
@@ -137,11 +144,28 @@ class KnowledgeBase:
         return sorted(directory, key=lambda c: (-len(c.item_ids), c.key))
 
 
-def load_kb(curation_dir: Path) -> KnowledgeBase:
+def load_kb(
+    curation_dir: Path, notify: Callable[[str], None] = lambda _message: None
+) -> KnowledgeBase:
+    """The knowledge base of a curation folder, tagged by the model that fits its corrections
+    (trained first when they changed: ``notify`` hears of it)."""
     sources = {s.id: s for s in SourceList.load(curation_dir).sources}
     rules = load_rules(curation_dir)
     overrides = load_overrides(curation_dir)
-    return build_kb(Store(curation_dir).load_items(), sources, rules, overrides)
+    items = Store(curation_dir).load_items()
+    model = model_for(curation_dir, rules, overrides, items, notify)
+    return build_kb(items, sources, rules, overrides, model=model)
+
+
+def corpus_kb(
+    curation_dir: Path, items: list[Item], notify: Callable[[str], None] = lambda _message: None
+) -> KnowledgeBase:
+    """Items from elsewhere (a labelled corpus) tagged as this knowledge base tags its own:
+    its rules and model, no source hints, no overrides."""
+    rules = load_rules(curation_dir)
+    overrides = load_overrides(curation_dir)
+    model = model_for(curation_dir, rules, overrides, Store(curation_dir).load_items(), notify)
+    return build_kb(items, {}, rules, Overrides(overrides.path, {}, {}), model=model)
 
 
 PARALLEL_FROM = 20_000  # below this, starting worker processes costs more than it saves
@@ -154,10 +178,12 @@ def build_kb(
     rules: Rules,
     overrides: Overrides,
     *,
+    model: ValueModel | None = None,
     processes: int | None = None,
 ) -> KnowledgeBase:
-    """Derive every entry; large stores are tagged by one worker process per core (or by
-    ``processes`` of them; 1 derives everything in this process)."""
+    """Derive every entry, with ``model`` deciding the values (the rules alone without one);
+    large stores are tagged by one worker process per core (or by ``processes`` of them; 1
+    derives everything in this process)."""
     items = list(items)
     tagger = Tagger(rules)
     with paused_gc():
@@ -165,10 +191,10 @@ def build_kb(
         shown = [item for item in items if not overrides.by_id.get(item.id, NO_OVERRIDE).hide]
         workers = min(processes or os.cpu_count() or 1, len(items) // CHUNK)
         if len(items) < PARALLEL_FROM or workers < 2:
-            derived = [derive(tagger, *job) for job in jobs]
+            derived = [derive(tagger, model, *job) for job in jobs]
             title_roots = None
         else:
-            derived, title_roots = _derive_in_workers(jobs, rules, workers, shown)
+            derived, title_roots = _derive_in_workers(jobs, rules, model, workers, shown)
         entries = {
             item.id: Entry(item, *result) for item, result in zip(items, derived, strict=True)
         }
@@ -176,11 +202,11 @@ def build_kb(
             entries[group.primary].also_covered_by = list(group.others)
             for other in group.others:
                 entries[other].duplicate_of = group.primary
-    return KnowledgeBase(sources, rules, overrides, entries)
+    return KnowledgeBase(sources, rules, overrides, entries, model)
 
 
 Job = tuple[str, str, tuple[str, ...], Override | None]  # title, summary, hints, override
-Derived = tuple[list[str], Tagging, Override, Deal | None, list[str]]
+Derived = tuple[list[str], list[str], Tagging, Prediction | None, Override, Deal | None, list[str]]
 
 
 def _job(item: Item, sources: dict[str, Source], overrides: Overrides) -> Job:
@@ -195,14 +221,22 @@ def _job(item: Item, sources: dict[str, Source], overrides: Overrides) -> Job:
 
 def derive(
     tagger: Tagger,
+    model: ValueModel | None,
     title: str,
     summary: str,
     source_values: tuple[str, ...],
     override: Override | None,
 ) -> Derived:
-    """Values, tagging, override, deal and companies of one item."""
+    """Values, computed values, tagging, prediction, override, deal and companies of one
+    item."""
     tagging = tagger.tag_text(title, summary, source_values)
-    values = tagging.values
+    prediction = (
+        model.predict(title, summary, rule_features(tagging, tagger.rules, model.values))
+        if model
+        else None
+    )
+    computed = prediction.values if prediction else tagging.values
+    values = computed
     if override:
         values = override.apply(values)
         title = override.title or title
@@ -212,7 +246,7 @@ def derive(
         names += lead_companies(title)
     if len(names) > 1:
         names = list(dict.fromkeys(names))
-    return values, tagging, override or NO_OVERRIDE, deal, names
+    return values, computed, tagging, prediction, override or NO_OVERRIDE, deal, names
 
 
 def _duplicate_groups(
@@ -230,12 +264,13 @@ def _duplicate_groups(
 
 
 _worker_tagger: Tagger | None = None
+_worker_model: ValueModel | None = None
 _forked_jobs: list[Job] = []  # a forked worker reads its jobs from its copy of the parent
 
 
-def _start_worker(rules: Rules) -> None:
-    global _worker_tagger
-    _worker_tagger = Tagger(rules)
+def _start_worker(rules: Rules, model: ValueModel | None) -> None:
+    global _worker_tagger, _worker_model
+    _worker_tagger, _worker_model = Tagger(rules), model
 
 
 def _derive_chunk(jobs: list[Job] | range) -> list[Derived]:
@@ -243,11 +278,11 @@ def _derive_chunk(jobs: list[Job] | range) -> list[Derived]:
     if isinstance(jobs, range):
         jobs = _forked_jobs[jobs.start : jobs.stop]
     with paused_gc():
-        return [derive(_worker_tagger, *job) for job in jobs]
+        return [derive(_worker_tagger, _worker_model, *job) for job in jobs]
 
 
 def _derive_in_workers(
-    jobs: list[Job], rules: Rules, workers: int, shown: list[Item]
+    jobs: list[Job], rules: Rules, model: ValueModel | None, workers: int, shown: list[Item]
 ) -> tuple[list[Derived], list[int]]:
     """Tag in worker processes; comparing titles (which needs no tags) is one more task.
 
@@ -260,7 +295,7 @@ def _derive_in_workers(
     _forked_jobs = jobs if fork else []
     try:
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(rules,)
+            workers, mp_context=context, initializer=_start_worker, initargs=(rules, model)
         ) as pool:
             roots = pool.submit(
                 similar_title_roots, [i.title for i in shown], [i.published for i in shown]

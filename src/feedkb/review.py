@@ -1,4 +1,8 @@
-"""``feedkb review``: the items the tagger was unsure about, for a curator to settle."""
+"""``feedkb review``: the items the tagger was least sure about, for a curator to settle.
+
+With a model, the queue is ranked by how close the model's nearest decision came to going
+the other way: the corrections made from the top of it teach the model the most.
+"""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -8,12 +12,14 @@ from feedkb.model import format_utc, parse_utc
 
 DEFAULT_DAYS = 14
 MARGIN = 1.0  # a score this close to its threshold is a coin toss
+UNSURE = 0.3  # the model's uncertainty (1 on a threshold) from which an item is queued
 
 
 @dataclass
 class ReviewItem:
     entry: Entry
     reason: str
+    uncertainty: float = 0.0
 
 
 def default_since(kb: KnowledgeBase) -> str | None:
@@ -23,20 +29,37 @@ def default_since(kb: KnowledgeBase) -> str | None:
 
 
 def review_queue(kb: KnowledgeBase, since: str | None) -> list[ReviewItem]:
-    """Visible, not yet overridden items with no value or a score near a threshold."""
+    """Visible, not yet overridden items the tagger was unsure about: with a model, the most
+    uncertain first; with rules alone, newest first."""
     queue = []
     for entry in kb.visible():
         if since and entry.item.published < since:
             continue
         if entry.override.to_dict():
             continue  # the curator already spoke
-        reason = unsure_reason(kb, entry)
-        if reason:
-            queue.append(ReviewItem(entry, reason))
-    return queue
+        row = model_doubt(kb, entry) if kb.model else rule_doubt(kb, entry)
+        if row:
+            queue.append(row)
+    return sorted(queue, key=lambda row: -row.uncertainty)
 
 
-def unsure_reason(kb: KnowledgeBase, entry: Entry) -> str | None:
+def model_doubt(kb: KnowledgeBase, entry: Entry) -> ReviewItem | None:
+    assert kb.model and entry.prediction
+    uncertainty = entry.prediction.uncertainty(kb.model)
+    if uncertainty < UNSURE and entry.values:
+        return None
+    thresholds = kb.model.thresholds
+    slug, probability = min(
+        entry.prediction.probabilities.items(), key=lambda kv: abs(kv[1] - thresholds[kv[0]])
+    )
+    verdict = "just given" if slug in entry.prediction.values else "just not given"
+    reason = (
+        f"{slug} {verdict}: model probability {probability:.2f}, threshold {thresholds[slug]:.2f}"
+    )
+    return ReviewItem(entry, reason if entry.values else f"no value; {reason}", uncertainty)
+
+
+def rule_doubt(kb: KnowledgeBase, entry: Entry) -> ReviewItem | None:
     close = []
     for slug, rule in kb.rules.tags.items():
         score = entry.scores.get(slug, 0.0)
@@ -48,12 +71,13 @@ def unsure_reason(kb: KnowledgeBase, entry: Entry) -> str | None:
                 f"{'; ' + terms if terms else ''})"
             )
     if close:
-        return "; ".join(close)
+        return ReviewItem(entry, "; ".join(close))
     if not entry.values:
         best = max(entry.scores.items(), key=lambda kv: kv[1], default=None)
-        return (
+        return ReviewItem(
+            entry,
             f"no value (best: {best[0]} {best[1]:g})"
             if best and best[1] > 0
-            else "no value: no rule term matched"
+            else "no value: no rule term matched",
         )
     return None

@@ -58,7 +58,7 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
         return server
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        kb = load_kb(self.curation)
+        kb = load_kb(self.curation, notify=log.info)
         store = Store(self.curation)
         states = {source_id: store.load_state(source_id) for source_id in kb.sources}
         settings = SiteSettings(

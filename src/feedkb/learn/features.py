@@ -1,0 +1,70 @@
+"""What the model reads of an item: the character n-grams of its title and summary, and the
+rules' score for each value.
+
+Character n-grams need no segmenter and work alike for Chinese (融资, 收购) and English
+(" rais", "acqui"). A model keeps only the n-grams it learned weights for, so finding them is
+one Aho-Corasick pass over each text: every vocabulary n-gram present, found in Rust.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+
+import ahocorasick_rs
+import numpy as np
+
+from feedkb.rules import Rules
+from feedkb.tagging import Tagging
+from feedkb.text import fold_width
+
+NGRAM_SIZES = range(1, 5)
+RULE_CAP = 3.0  # a rule score this many times its threshold says all it can
+WHITESPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """The form n-grams are taken from: full-width folded, lower case, one space for any run."""
+    return WHITESPACE.sub(" ", fold_width(text).lower()).strip()
+
+
+def ngrams(title: str, summary: str) -> set[str]:
+    """Every n-gram of the title and of the summary (none spans the two)."""
+    found: set[str] = set()
+    for text in (normalise(title), normalise(summary)):
+        for size in NGRAM_SIZES:
+            found.update(text[i : i + size] for i in range(len(text) - size + 1))
+    return found
+
+
+def rule_features(tagging: Tagging, rules: Rules, values: Sequence[str]) -> list[float]:
+    """Each value's rule score as a share of its threshold, capped both ways."""
+    return [
+        max(-RULE_CAP, min(RULE_CAP, tagging.scores.get(slug, 0.0) / rules.tags[slug].threshold))
+        if slug in rules.tags
+        else 0.0
+        for slug in values
+    ]
+
+
+class NgramFinder:
+    """The vocabulary n-grams present in a title and summary, as row numbers of the vocabulary.
+
+    Finds exactly what ``ngrams`` would list, restricted to the vocabulary.
+    """
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self.vocabulary = list(vocabulary)
+        self.row = {gram: row for row, gram in enumerate(self.vocabulary)}
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(self.vocabulary, store_patterns=True)
+            if self.vocabulary
+            else None
+        )
+
+    def rows(self, title: str, summary: str) -> np.ndarray:
+        if self._automaton is None:
+            return np.empty(0, dtype=np.intp)
+        find = self._automaton.find_matches_as_strings
+        found = set(find(normalise(title), overlapping=True))
+        if summary:
+            found.update(find(normalise(summary), overlapping=True))
+        return np.fromiter(map(self.row.__getitem__, found), dtype=np.intp, count=len(found))

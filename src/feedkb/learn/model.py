@@ -1,0 +1,143 @@
+"""A trained value model: scoring items with it, and keeping it on disk as JSON.
+
+One logistic regression per value: a value's probability is the logistic of its intercept
+plus the weights of the n-grams present plus the weighted rule scores; the value is given
+when the probability reaches that value's threshold (chosen by cross-validation).
+"""
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from feedkb.errors import ConfigError
+from feedkb.fsutil import atomic_write_bytes
+from feedkb.learn.features import NgramFinder
+
+FORMAT = 1
+MODEL_FILE = "model.json"
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "defaults" / MODEL_FILE
+
+
+@dataclass
+class Prediction:
+    """What the model says of one item."""
+
+    probabilities: dict[str, float]
+    values: list[str]
+
+    def uncertainty(self, model: "ValueModel") -> float:
+        """How close the nearest decision came to going the other way: 1 on a threshold,
+        0 when every value is far from its threshold (in log-odds)."""
+        margins = [
+            abs(_logit(p) - _logit(model.thresholds[slug]))
+            for slug, p in self.probabilities.items()
+        ]
+        return math.exp(-min(margins, default=math.inf))
+
+
+@dataclass
+class ValueModel:
+    values: tuple[str, ...]
+    vocabulary: list[str]
+    weights: np.ndarray  # vocabulary x values
+    rule_weights: np.ndarray  # rule feature x values
+    intercepts: np.ndarray  # values
+    thresholds: dict[str, float]
+    fingerprint: str  # what it was trained on: see train.fingerprint
+    info: dict[str, Any] = field(default_factory=dict)  # examples, cross-validated figures
+    _finder: NgramFinder | None = field(default=None, repr=False)
+
+    @property
+    def finder(self) -> NgramFinder:
+        if self._finder is None:
+            self._finder = NgramFinder(self.vocabulary)
+        return self._finder
+
+    def predict(self, title: str, summary: str, rules: list[float]) -> Prediction:
+        rows = self.finder.rows(title, summary)
+        logits = self.intercepts + self.weights[rows].sum(axis=0) + np.dot(rules, self.rule_weights)
+        probabilities = {
+            slug: float(p) for slug, p in zip(self.values, _sigmoid(logits), strict=True)
+        }
+        values = [slug for slug, p in probabilities.items() if p >= self.thresholds[slug]]
+        return Prediction(probabilities, values)
+
+    def strongest(
+        self, title: str, summary: str, rules: list[float], slug: str, count: int = 5
+    ) -> list[tuple[str, float]]:
+        """The features that pushed ``slug`` most, either way: (n-gram or rule score, weight)."""
+        column = self.values.index(slug)
+        rows = self.finder.rows(title, summary)
+        pushes = [(self.vocabulary[r], float(self.weights[r, column])) for r in rows]
+        pushes += [
+            (f"{self.values[j]} rule score", float(self.rule_weights[j, column] * value))
+            for j, value in enumerate(rules)
+            if value
+        ]
+        return sorted(pushes, key=lambda p: -abs(p[1]))[:count]
+
+    def to_json(self) -> str:
+        document = {
+            "format": FORMAT,
+            "values": list(self.values),
+            "fingerprint": self.fingerprint,
+            "info": self.info,
+            "thresholds": self.thresholds,
+            "intercepts": _rounded(self.intercepts),
+            "rule_weights": [_rounded(row) for row in self.rule_weights],
+            "ngrams": {
+                gram: _rounded(row) for gram, row in zip(self.vocabulary, self.weights, strict=True)
+            },
+        }
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+    @property
+    def version(self) -> str:
+        return hashlib.sha256(self.to_json().encode()).hexdigest()[:12]
+
+    def save(self, path: Path) -> None:
+        atomic_write_bytes(path, (self.to_json() + "\n").encode())
+
+
+def load_model(path: Path) -> ValueModel:
+    """A model file; a clear error naming the file when it is not one."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if document.get("format") != FORMAT:
+            raise ValueError(f"format {document.get('format')!r}, expected {FORMAT}")
+        grams = document["ngrams"]
+        values = tuple(document["values"])
+        return ValueModel(
+            values=values,
+            vocabulary=list(grams),
+            weights=np.array(list(grams.values()), dtype=np.float64).reshape(-1, len(values)),
+            rule_weights=np.array(document["rule_weights"], dtype=np.float64),
+            intercepts=np.array(document["intercepts"], dtype=np.float64),
+            thresholds={slug: float(document["thresholds"][slug]) for slug in values},
+            fingerprint=document["fingerprint"],
+            info=document.get("info", {}),
+        )
+    except OSError as exc:
+        raise ConfigError.one(path, None, f"cannot read: {exc.strerror or exc}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError.one(
+            path, None, f"not a feedkb model ({exc}); run 'feedkb train' to make it again"
+        ) from None
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
+
+
+def _rounded(row: np.ndarray) -> list[float]:
+    return [round(float(x), 4) for x in row]  # as train.DECIMALS left them
