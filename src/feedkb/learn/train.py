@@ -24,10 +24,10 @@ REGULARISATION = 0.3  # liblinear's C: smaller spreads the weight over more n-gr
 MIN_EXAMPLES = 2  # an n-gram seen once says more about that item than about a value
 FOLDS = 5
 THRESHOLDS = np.round(np.arange(0.2, 0.81, 0.05), 2)
-KEEP_WEIGHT = (
-    0.1  # smaller weights change few decisions: dropping them halves the n-grams found per item
-)
-DECIMALS = 4  # n-grams whose every weight is smaller change no decision: not kept
+# N-grams whose every weight is smaller change few decisions (cross-validated F1 the same):
+# leaving them out makes the model a tenth of the size and finds half the n-grams per item.
+KEEP_WEIGHT = 0.1
+DECIMALS = 4
 
 
 @dataclass
