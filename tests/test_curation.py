@@ -63,7 +63,7 @@ def by_title(curation: Path, start: str) -> dict:
         ),
         ("顺通集团以12亿元收购万象物流70%股权", "万象物流", "并购", (1.2e9, "CNY", False), {}),
         ("瑞芯半导体科创板IPO过会，拟募资15亿元", "瑞芯半导体", "IPO", (1.5e9, "CNY", False), {}),
-        ("某公司获得战略投资", "某公司", "战略投资", None, {}),
+        ("某公司获得战略投资", None, "战略投资", None, {}),  # 某公司 is no name
     ],
 )
 def test_deal_extraction(text, company, round_, amount, investors) -> None:

@@ -1,24 +1,54 @@
-"""Deal extraction: company, round, amount and investors from a funding, M&A or IPO headline."""
+"""Deal extraction: company, round, amount and investors from a funding, M&A or IPO headline.
+
+Precision first: the company is taken only from a place in the sentence where a deal names it
+(the one funded, listed or acquired) and only when it passes as a name; otherwise None.
+"""
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from feedkb.companies import clean_company_name
+from feedkb.companies import NAME_SUFFIX, clean_company_name
 
-CLAUSE_SPLIT = re.compile(r"[，,。；;！!？?|｜]+|\s[-—–]+\s")
+CLAUSE_SPLIT = re.compile(r"[，,。；;！!？?|｜丨]+|\s[-—–]+\s")
+# A name never spans a colon, a bracket or a slash: the company is looked for between them.
+NAME_SPLIT = re.compile(r"[，,。；;！!？?|｜丨：:【】/]+|\s[-—–]+\s")
+# A summary's first sentence tells the deal; later ones tell its background.
+FIRST_SENTENCE = re.compile(r"[。！？!?]|\.\s")
+HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 
-ROUND_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
-    (re.compile(r"pre-?ipo", re.I), "Pre-IPO"),
-    (re.compile(r"pre-?([A-F])(\+*)", re.I), None),
-    (re.compile(r"(?<![A-Za-z])([A-F])(\+*)\d?\s*(?:轮|系列)", re.I), None),
-    (re.compile(r"series\s+([A-F])(\+*)", re.I), None),
-    (re.compile(r"天使\+?轮|天使投资|angel", re.I), "天使"),
-    (re.compile(r"种子轮|seed", re.I), "种子"),
-    (re.compile(r"战略(?:投资|融资)|strategic investment", re.I), "战略投资"),
-    (re.compile(r"ipo|上市(?!公司)|递表|招股|挂牌|敲钟|过会|第一股|listing", re.I), "IPO"),
-    (re.compile(r"并购|收购|买下|控股权|合并|acqui", re.I), "并购"),
-    (re.compile(r"母基金|新基金|募资|基金|首关|fund", re.I), "基金募资"),
-]
+BOARDS = r"(?:科创板|创业板|北交所|港股|港交所|纳斯达克|纽交所|A股|主板|资本市场)"
+# One expression for every round, so that the round the text tells first is one search away
+# ("完成B轮融资，并已启动Pre-IPO融资" is a B round); at one place, the earlier branch wins.
+ROUND = re.compile(
+    r"(?P<preipo>pre-?ipo)"
+    r"|(?<![A-Za-z])(?P<pre>pre)-?(?P<pl>[A-F])(?P<pp>\+*)(?![A-Za-z])"
+    r"|(?<![A-Za-z])(?P<l>[A-F])(?P<p>\+*)\d?\s*(?:轮|系列)"
+    r"|\bseries\s+(?P<sl>[A-F])(?P<sp>\+*)(?![A-Za-z])"
+    r"|(?P<angel>天使\+?轮|天使投资|\bangel\b)"
+    r"|(?P<seed>种子轮|\b(?:pre-)?seed\b)"
+    r"|(?P<strategic>战略(?:投资|融资)|入股|strategic investment)"
+    r"|(?P<ipo>(?<![A-Za-z])ipo(?![A-Za-z])|递表|招股|挂牌|敲钟|过会|聆讯|第一股|申购|listing"
+    rf"|登陆{BOARDS}|go(?:es|ing)? public)"
+    r"|(?P<listed>上市(?!公司))"
+    r"|(?P<ma>并购|收购|买下|控股权|合并|acqui|\bmerge[ds]?\b|\bmerger\b)"
+    r"|(?P<fund>母基金|新基金|基金.{0,6}(?:首关|终关|关账|成立|设立|募集|募资)"
+    r"|(?:募集|募资|设立|成立|发起|规模).{0,12}基金|首关"
+    r"|(?:raises|closes|launches|secures|lands)\b[^,.;:]{0,30}?\bfunds?\b)",
+    re.I,
+)
+NAMED_ROUNDS = {
+    "preipo": "Pre-IPO",
+    "angel": "天使",
+    "seed": "种子",
+    "strategic": "战略投资",
+    "ipo": "IPO",
+    "listed": "IPO",
+    "ma": "并购",
+    "fund": "基金募资",
+}
+# 上市 is also a product's launch ("极氪 9X 五座版上市，47.19 万起").
+PRODUCT_LAUNCH = re.compile(r"万元?起|元起|售价|预售|起售|开售|新车|车型|新品|周边|系列")
 
 CURRENCIES = {
     "元": "CNY",
@@ -55,28 +85,257 @@ EN_CURRENCIES = {
     "rmb": "CNY",
 }
 DEAL_WORDS = re.compile(
-    r"融资|获投|投资|领投|募资|募集|基金|收购|并购|买下|让股|入股|ipo|上市|"
-    r"递表|估值|raise|fund|acqui",
+    r"融资|获投|投资|领投|募资|募集|基金|收购|并购|买下|让股|入股|ipo|上市|轮|"
+    r"递表|估值|raise|fund|acqui|round|seed|series|secures|lands|nabs|bags|buys|nets|snags|grabs|"
+    r"closes|banks|pulls in|picks up",
     re.I,
 )
 
-# "X宣布完成…融资", "X获…投资", "X完成…轮"
-SUBJECT_BEFORE_VERB = re.compile(
-    r"^(?P<name>.+?)(?:宣布|官宣|正式)?(?:已)?(?:完成|获得?|拿下|斩获|再获|连获|获投|迎来|启动|"
-    r"raises|secures|closes|lands|completes|gets|files for|debuts|prices)"
+
+class NamePattern(NamedTuple):
+    """Where a headline names the deal's company (group ``name``), the round its wording gives
+    (an acquisition, a stake), and words the text must hold for it to be tried at all."""
+
+    regex: re.Pattern[str]
+    round: str | None
+    needs: tuple[str, ...]
+
+
+# Chinese, tried clause by clause in this order: the first candidate that passes as a name wins.
+ACQUIRED = NamePattern(
+    re.compile(r"^(?P<name>.+?)被(?:.{0,12}?)(?:收购|并购|买下|控股)(?!的)"), "并购", ("被",)
 )
-SUBJECT_BEFORE_ROUND = re.compile(r"^(?P<name>.+?)(?:pre-?)?(?:[A-F]\+*|天使|种子)轮", re.I)
-PASSIVE_TARGET = re.compile(r"^(?P<name>.+?)被(?:.{0,8})?(?:收购|并购|买下|控股)")
-MERGED = re.compile(r"^(?P<name>.+?)(?:与|和).{0,12}合并")
-SUBJECT_BEFORE_LISTING = re.compile(
-    r"(?P<name>[^，,：:。；\s]{2,30}?)(?:正式|今日|今天|将|拟|再度|再次|冲刺|闯关|赴港|赴美)?"
-    r"(?:递表|IPO|上市|挂牌|敲钟|过会|招股)",
-    re.I,
+ACQUIRED_ONE = NamePattern(  # "被 Notion 收购的下一代日历 Cron"
+    re.compile(r"被.{1,16}?(?:收购|并购|买下)的\s?(?P<name>[^\s]+(?:\s[A-Za-z][\w.&'-]*)*)"),
+    "并购",
+    ("被",),
 )
-TARGET_AFTER_ACQUIRE = re.compile(
-    r"(?:收购|买下|并购|acquires)(?:了)?(?P<name>[^，,。；;：:]{2,30})", re.I
+STAKE_TAKEN = NamePattern(
+    re.compile(r"获得?(?P<name>[^，,。；;：:\s]{2,20}?)\s?\d+(?:\.\d+)?%(?:的)?股[权份]"),
+    "战略投资",
+    ("%",),
+)
+BOUGHT_INTO = NamePattern(re.compile(r"入股(?P<name>.{2,20})"), "战略投资", ("入股",))
+OF_WHICH = NamePattern(
+    re.compile(r"对(?P<name>.{2,20}?)的(?:收购|并购|控股|私有化)"), "并购", ("对",)
+)
+INVESTED_IN = NamePattern(  # "腾讯完成对X的战略投资": X, not the investor before the verb
+    re.compile(r"对(?P<name>.{2,20}?)的(?:战略)?(?:投资|注资)"), None, ("对",)
+)
+# "并购案例", "收购点": the word names a kind of deal, not what was bought; after 是 or 的 the
+# word is a noun ("今年是并购大年").
+ACQUIRES = NamePattern(
+    re.compile(
+        r"(?<![是的为与和])(?:收购|并购|买下|控股)"
+        r"(?!案|重组|潮|基金|交易|方案|计划|协议|事件|规则|新规|点|后|中)(?:了)?(?P<name>.{2,30})"
+    ),
+    "并购",
+    ("收购", "并购", "买下", "控股"),
+)
+MERGED = NamePattern(re.compile(r"^(?P<name>.+?)(?:与|和).{0,12}合并"), "并购", ("合并",))
+# "阅星曈靠一块「减法屏」拿下…": how the company did it comes between it and the verb.
+SUBJECT_BEFORE_VERB = NamePattern(
+    re.compile(
+        r"^(?P<name>.+?)(?:(?:靠|凭借?|借助|通过)[^，,]{1,15}?)?(?:宣布|官宣|正式)?(?:已)?"
+        r"(?:完成(?!对)|获(?!批|奖|评|选|赞|悉)得?|拿下|斩获|迎来|融资(?=\s?\d|后|背后))"
+    ),
+    None,
+    ("完成", "获", "拿下", "斩获", "迎来", "融资"),
+)
+SUBJECT_BEFORE_ROUND = NamePattern(
+    re.compile(r"^(?P<name>.+?)(?:pre-?)?(?:[A-F]\+*|天使|种子)轮", re.I), None, ("轮",)
+)
+LED_INTO = NamePattern(  # "高瓴领投青木科技B轮融资": the company after its lead investor
+    re.compile(
+        r"领投(?P<name>[^，,的]{2,20}?)(?:新一轮|(?:pre-?)?[A-F]\+*\d?\s*轮|天使轮|种子轮|战略融资|融资)",
+        re.I,
+    ),
+    None,
+    ("领投",),
+)
+LISTED_TOGETHER = NamePattern(  # "小马、文远同时回港上市": the first named
+    re.compile(
+        r"^(?P<name>[^、，,]{2,12})、[^、，,]{2,12}(?:同时|先后|相继|齐)?.{0,4}(?:上市|IPO|递表)",
+        re.I,
+    ),
+    None,
+    ("、",),
+)
+SUBJECT_BEFORE_LISTING = NamePattern(
+    re.compile(
+        r"(?P<name>[^，,：:。；\s]{2,30}?)\s?(?:的)?(?:正式|今日|今天|将|拟|再度|再次|又|冲刺|"
+        r"闯关|赴港|赴美|回港|通过)?"
+        rf"(?:递表|IPO|上市|挂牌|敲钟|过会|聆讯|招股|申购|网上申购|登陆{BOARDS})",
+        re.I,
+    ),
+    None,
+    ("递表", "IPO", "ipo", "上市", "挂牌", "敲钟", "过会", "聆讯", "招股", "申购", "登陆"),
+)
+AFTER_FUNDING = NamePattern(  # "刚获得一亿美元融资的地瓜机器人"
+    re.compile(
+        r"(?:融资|投资)的\s?(?P<name>[^\s，,]{2,12}?)(?=再?获|完成|宣布|正式|将|拟|[，,\s]|$)"
+    ),
+    None,
+    ("融资", "投资"),
+)
+ZH_PATTERNS = (
+    ACQUIRED,
+    ACQUIRED_ONE,
+    STAKE_TAKEN,
+    BOUGHT_INTO,
+    OF_WHICH,
+    INVESTED_IN,
+    ACQUIRES,
+    MERGED,
+    SUBJECT_BEFORE_VERB,
+    SUBJECT_BEFORE_ROUND,
+    LED_INTO,
+    LISTED_TOGETHER,
+    SUBJECT_BEFORE_LISTING,
+    AFTER_FUNDING,
+)
+# All the patterns' words in one expression, found in one pass; no word holds another where
+# both could be wanted ("斩获" holds 获, but one pattern needs either).
+ZH_NEEDS = re.compile("|".join(sorted({w for p in ZH_PATTERNS for w in p.needs}, key=len)[::-1]))
+# "蚂蚁集团：本次网上发行申购户数516万": the name heads a headline about its deal.
+HEAD_NAME = NamePattern(
+    re.compile(
+        r"^(?P<name>[^：:，,]{2,20})[：:](?=.*(?:申购|招股|发行|上市|IPO|融资|收购|并购))", re.I
+    ),
+    None,
+    ("：", ":"),
 )
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,20})[”\"」』]")
+
+# English: a name is a run of capitalised words; the verb after it says what happened to it.
+# Title case capitalises the words around a name too ("Offers To Buy 100% Of Twitter"): these
+# end one. A subject name is the shortest run before its verb, an object the longest.
+EN_STOP = r"(?!(?i:for|in|to|at|with|from|on|by|as|after|amid|over|and|the|a|an|via)\b)"
+EN_WORD = rf"{EN_STOP}(?:[A-Z0-9&]|[a-z]+[A-Z])[\w.&'’+-]*"  # "xAI", "eBay" too
+EN_MORE = rf"\s(?:{EN_WORD}|of|de|per|l['’]\w+)"
+EN_NAME = rf"(?P<name>{EN_WORD}(?:{EN_MORE})*?)"
+EN_OBJECT = rf"(?P<name>{EN_WORD}(?:{EN_MORE})*)"
+# An object followed by a lower-case word ("Brisbane data centre") was an adjective.
+EN_END = r"\b(?![:/]\w)(?!\s(?!(?:for|in|to|from|at|with|and|as|amid|after|on|by|over|via)\b)[a-z])"
+# "AI startup Mistral", "Y Combinator startup Tandem": the kind of company before its name.
+EN_KIND = r"(?:(?:\S+\s){0,3}?(?i:startup|company|firm|maker|developer|platform|unicorn)\s)?"
+EN_RAISE_VERBS = (
+    "raises",
+    "raised",
+    "secures",
+    "lands",
+    "closes",
+    "nabs",
+    "bags",
+    "grabs",
+    "snags",
+    "gets",
+    "scores",
+    "pulls in",
+    "picks up",
+    "banks",
+    "attracts",
+    "collects",
+    "nets",
+    "completes",
+    "announces",
+)
+EN_RAISES = "(?i:" + "|".join(verb.replace(" ", r"\s") for verb in EN_RAISE_VERBS) + ")"
+EN_IPO_VERBS = (
+    r"(?i:files|filed|confidentially\sfiles|files\sconfidentially|prepares|plans|preps|eyes|"
+    r"sets\sterms|prices|priced|launches|targets|seeks|kicks\soff)"
+)
+EN_ACQUIRES = (
+    r"(?i:acquires|acquired|acquiring|to\sacquire|will\sacquire|buys|bought|to\sbuy|"
+    r"snaps\sup|completes\s(?:its\s)?acquisition\sof|acquisition\sof)"
+)
+# "a 49% stake in", "AI startup": what comes between the verb and the bought company.
+EN_STAKE_OR_KIND = (
+    r"(?i:(?:a\s)?\d+%\s(?:stake\s)?(?:of|in)\s)?"
+    r"(?:(?:\S+\s){0,2}?(?i:startup|rival|company|firm|maker|developer|platform)\s)?"
+)
+EN_PATTERNS = (
+    NamePattern(
+        re.compile(
+            rf"\b{EN_NAME}\s(?i:is\s|was\s|gets\s|to\sbe\s)?(?i:acquired|bought|snapped\sup)"
+            r"\sby\b"
+        ),
+        "并购",
+        (" by",),
+    ),
+    NamePattern(
+        re.compile(rf"\b{EN_ACQUIRES}\s{EN_STAKE_OR_KIND}{EN_OBJECT}{EN_END}"),
+        "并购",
+        ("acqui", "buy", "bought", "snaps"),
+    ),
+    NamePattern(
+        re.compile(rf"\b{EN_NAME}\s(?i:merges|merged|to\smerge|will\smerge)\swith\b"),
+        "并购",
+        ("merge",),
+    ),
+    NamePattern(
+        re.compile(
+            rf"^{EN_KIND}{EN_NAME}\s{EN_IPO_VERBS}\s"
+            r"(?:(?i:for|its|an?|the)\s)*(?:[\w$.,]+\s){0,3}?IPO\b"
+        ),
+        "IPO",
+        ("ipo",),
+    ),
+    NamePattern(
+        re.compile(
+            rf"^{EN_KIND}{EN_NAME}\s(?i:goes|to\sgo|will\sgo|set\sto\sgo|plans\sto\sgo)\spublic"
+        ),
+        "IPO",
+        ("public",),
+    ),
+    NamePattern(
+        re.compile(
+            rf"^{EN_KIND}{EN_NAME}\s(?i:debuts|lists|starts\strading)\s(?i:on|in)\s(?:the\s)?"
+            r"(?:Nasdaq|NYSE|New\sYork|Hong\sKong|London|stock\smarket|public\smarkets?)"
+        ),
+        "IPO",
+        ("debuts", "lists", "trading"),
+    ),
+    NamePattern(
+        re.compile(
+            rf"^{EN_KIND}{EN_NAME}\s"
+            r"(?i:raises|closes|launches|secures|lands|hits|announces|unveils)\s"
+            r"(?:\S+\s){0,4}?(?i:funds?)\b"
+        ),
+        "基金募资",
+        ("fund",),
+    ),
+    NamePattern(  # "Confetti, a team-building platform used by Apple, raises $16M"
+        re.compile(
+            rf"^{EN_KIND}{EN_NAME}(?:,\s(?i:a|an|the|which|that|whose|who)\s.{{3,100}}?,)?"
+            rf"\s{EN_RAISES}\s"
+        ),
+        None,
+        tuple(verb.split()[0] for verb in EN_RAISE_VERBS),
+    ),
+    NamePattern(  # "Sequoia leads $50M Series B in Vexel"
+        re.compile(
+            r"\b(?i:leads|co-leads|led)\s(?:(?i:a|an|the)\s)?\$\S+\s(?:\S+\s){0,3}?"
+            rf"(?i:in|into)\s{EN_OBJECT}{EN_END}"
+        ),
+        None,
+        ("lead", "led"),
+    ),
+    NamePattern(  # "Former exec raises $25 million for PipeDreams"
+        re.compile(
+            r"\b(?i:raises?|raised|secures?|lands?)\s\S+(?:\s(?i:million|billion))?\s(?i:for)\s"
+            + EN_OBJECT
+            + EN_END
+        ),
+        None,
+        (" for ",),
+    ),
+)
+
+EN_NEEDS = re.compile(
+    "|".join(re.escape(w) for w in sorted({w for p in EN_PATTERNS for w in p.needs}, key=len)[::-1])
+)
+
 # The investors are what a clause says before these words ("由A、B联合领投").
 INVESTOR_MARKERS = (("领投", "lead"), ("跟投", "others"), ("参投", "others"), ("等参与", "others"))
 INVESTOR_MARKER = re.compile("|".join(marker for marker, _role in INVESTOR_MARKERS))
@@ -108,24 +367,40 @@ def extract_deal(title: str, summary: str = "") -> Deal:
     """Everything the text says about the deal; each part is None when it does not say."""
     text = f"{title}。{summary}" if summary else title
     clauses = CLAUSE_SPLIT.split(text)
+    found = _find_company(title)
+    if found is None and summary:
+        found = _find_company(FIRST_SENTENCE.split(summary, maxsplit=1)[0])
+    company, told_round = found or (None, None)
     return Deal(
-        company=extract_company(title) or (extract_company(summary) if summary else None),
-        round=extract_round(text),
+        company=company,
+        round=told_round or extract_round(title) or (extract_round(summary) if summary else None),
         amount=extract_amount(clauses),
         investors=extract_investors(text, clauses),
     )
 
 
 def extract_round(text: str) -> str | None:
-    for pattern, name in ROUND_PATTERNS:
-        found = pattern.search(text)
-        if found:
-            return (
-                name
-                or f"{'Pre-' if found.group(0).lower().startswith('pre') else ''}"
-                f"{found.group(1).upper()}{found.group(2)}"
-            )
+    """The round the text tells first."""
+    product_launch: bool | None = None
+    for found in ROUND.finditer(text):
+        kind = found.lastgroup
+        if kind == "listed":
+            if product_launch is None:
+                product_launch = PRODUCT_LAUNCH.search(text) is not None
+            if product_launch:
+                continue
+        return NAMED_ROUNDS.get(kind or "") or _lettered_round(found)
     return None
+
+
+def _lettered_round(found: re.Match[str]) -> str:
+    pre = "Pre-" if found.group("pre") else ""
+    letter, plus = next(
+        (found.group(letter), found.group(plus))
+        for letter, plus in (("pl", "pp"), ("l", "p"), ("sl", "sp"))
+        if found.group(letter)
+    )
+    return f"{pre}{letter.upper()}{plus}"
 
 
 def extract_amount(clauses: list[str]) -> Amount | None:
@@ -182,25 +457,44 @@ def _chinese_amount(found: re.Match[str]) -> Amount:
     return Amount(found.group(0), value, currency, approximate)
 
 
-def extract_company(text: str) -> str | None:
-    """The company the deal is about: the funded one, the listed one, or the acquired one."""
-    for clause in CLAUSE_SPLIT.split(text, maxsplit=3)[:3]:
-        for pattern in (
-            PASSIVE_TARGET,
-            MERGED,
-            SUBJECT_BEFORE_VERB,
-            SUBJECT_BEFORE_ROUND,
-            SUBJECT_BEFORE_LISTING,
-        ):
-            found = pattern.search(clause)
-            name = clean_company_name(found.group("name")) if found else None
-            if name:
-                return name
-    found = TARGET_AFTER_ACQUIRE.search(text)
-    if found:
-        return clean_company_name(found.group("name").rsplit("的", 1)[-1])
+def _find_company(text: str) -> tuple[str, str | None] | None:
+    """The company and the round told with it: the one its wording gives (an acquisition, a
+    stake), else the first one after the name in its clause."""
+    if not HAS_CJK.search(text):
+        return _first_name(text, _possible(EN_PATTERNS, EN_NEEDS, text.lower()))
+    patterns = _possible(ZH_PATTERNS, ZH_NEEDS, text)
+    if SUBJECT_BEFORE_LISTING in patterns and PRODUCT_LAUNCH.search(text):
+        patterns.remove(SUBJECT_BEFORE_LISTING)
+    if patterns:
+        for clause in NAME_SPLIT.split(text, maxsplit=5)[:5]:
+            found = _first_name(clause, patterns)
+            if found:
+                return found
+    # A name heading the headline ("蚂蚁集团：…") or quoted alone ("「哪吒汽车」") is taken only
+    # with a trade in it: outlets and columns head headlines too ("36氪：…").
+    head = _first_name(text, [HEAD_NAME]) if "：" in text or ":" in text else None
+    if head and NAME_SUFFIX.search(head[0]):
+        return head
     quoted = QUOTED.search(text)
-    return clean_company_name(quoted.group(1)) if quoted else None
+    name = clean_company_name(quoted.group(1)) if quoted else None
+    return (name, None) if name and NAME_SUFFIX.search(name) else None
+
+
+def _possible(
+    patterns: tuple[NamePattern, ...], needs: re.Pattern[str], text: str
+) -> list[NamePattern]:
+    """The patterns whose words are in ``text``: most headlines need one or two tried."""
+    present = set(needs.findall(text))
+    return [p for p in patterns if present.intersection(p.needs)]
+
+
+def _first_name(text: str, patterns: list[NamePattern]) -> tuple[str, str | None] | None:
+    for pattern in patterns:
+        found = pattern.regex.search(text)
+        name = clean_company_name(found.group("name")) if found else None
+        if found and name:  # the round told after the name, in its clause, is its round
+            return name, pattern.round or extract_round(text[found.start() :])
+    return None
 
 
 def extract_investors(text: str, clauses: list[str]) -> dict[str, list[str]]:
