@@ -67,4 +67,8 @@ class NgramFinder:
         found = set(find(normalise(title), overlapping=True))
         if summary:
             found.update(find(normalise(summary), overlapping=True))
-        return np.fromiter(map(self.row.__getitem__, found), dtype=np.intp, count=len(found))
+        rows = np.fromiter(map(self.row.__getitem__, found), dtype=np.intp, count=len(found))
+        # Sets iterate in an order that differs between processes (string hashes are salted);
+        # summing weights in one order gives every process the same bits.
+        rows.sort()
+        return rows

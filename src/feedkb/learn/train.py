@@ -113,7 +113,7 @@ def cross_validate(
 
 def _probabilities(model: ValueModel, example: Example) -> np.ndarray:
     row = model.finder.row
-    rows = [row[g] for g in example.grams if g in row]
+    rows = sorted(row[g] for g in example.grams if g in row)
     logits = (
         model.intercepts
         + model.weights[rows].sum(axis=0)
