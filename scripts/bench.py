@@ -1,11 +1,12 @@
 """feedkb benchmark: every stage of the pipeline on a synthetic universe (issue #7).
 
     python scripts/bench.py [--quick] [--json FIGURES.json] [--site 2000,20000,100000]
-                            [--only fetch,parse,tagging,store,site]
+                            [--only fetch,parse,tagging,training,store,site]
 
 Fetch (N generated feeds served from 127.0.0.1 with a latency per response and ETag/304)
 against the ideal and against a sequential feedparser.parse(url) loop; parse + normalise
-against feedparser alone; tag + extract + group on one core and on all; loading the store;
+against feedparser alone; tag + extract + group on one core and on all, with the value model
+and without (time and peak memory); training the model on 5,000 examples; loading the store;
 `mkdocs build` with the Pagefind index per site size (wall time, peak memory, what a browser
 downloads for a first search). Prints a Markdown table; --json writes the figures.
 """
@@ -17,6 +18,7 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -31,17 +33,21 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from feedkb.kb import build_kb
+from feedkb.learn.examples import example_of
 from feedkb.learn.model import DEFAULT_MODEL, load_model
+from feedkb.learn.train import cross_validate, fit
 from feedkb.model import Item, format_utc
 from feedkb.overrides import Overrides
 from feedkb.rules import load_rules
 from feedkb.sources import Source
 from feedkb.store import KeyIndex, Store
+from feedkb.tagging import Tagger
+from feedkb.values import VALUE_SLUGS
 
 REPO = Path(__file__).resolve().parents[1]
 FETCH_RUNS = 3
 TAGGING_RUNS = 3
-STAGES = ("fetch", "parse", "tagging", "store", "site")
+STAGES = ("fetch", "parse", "tagging", "training", "store", "site")
 NAME_CHARS = (
     "星河云杉深蓝极光鲸火石小满芯视界合蜂鸟千帆天工远航明途瑞禾绿源青墨凌万象知了数澜优选"
     "安博创达鼎丰泰华信恒盛昌宏德嘉兴福瑞祥和康宁聚元鑫汇通联众诚志远卓越峰睿思"
@@ -162,22 +168,53 @@ def bench_tagging(count: int) -> dict:
     run gets."""
     figures: dict = {"items": count}
     context = multiprocessing.get_context("spawn")
-    for label, processes in (("one_core", 1), ("all_cores", None)):
+    configurations = (("one_core", 1, True), ("all_cores", None, True), ("rules_only", 1, False))
+    for label, processes, with_model in configurations:
         runs = []
         for _ in range(TAGGING_RUNS):
             with ProcessPoolExecutor(1, mp_context=context) as pool:
-                runs.append(pool.submit(_timed_build, count, processes).result())
+                runs.append(pool.submit(_timed_build, count, processes, with_model).result())
         seconds = statistics.median(run["seconds"] for run in runs)
         figures[label] = {
             "seconds": seconds,
             "runs_seconds": [run["seconds"] for run in runs],
             "items_per_second": round(count / seconds),
+            "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
         }
         figures.update(deals=runs[0]["deals"], grouped_as_duplicates=runs[0]["grouped"])
     return figures
 
 
-def _timed_build(count: int, processes: int | None) -> dict:
+def bench_training(count: int) -> dict:
+    """`feedkb train` on ``count`` labelled examples: cross-validation and the final fit.
+    The labels are the rules' values of synthetic items: any labels take as long to learn."""
+    rules = load_rules(REPO / "curation")
+    tagger = Tagger(rules)
+    examples = [
+        example_of(
+            item.id,
+            item.title,
+            item.summary,
+            {
+                slug: slug in tagger.tag_text(item.title, item.summary).values
+                for slug in VALUE_SLUGS
+            },
+            tagger,
+            VALUE_SLUGS,
+        )
+        for item in synthetic_items(count)
+    ]
+    start = time.perf_counter()
+    cross_validate(examples, VALUE_SLUGS)
+    model = fit(examples, VALUE_SLUGS, "")
+    return {
+        "examples": count,
+        "seconds": round(time.perf_counter() - start, 2),
+        "ngrams_kept": len(model.vocabulary),
+    }
+
+
+def _timed_build(count: int, processes: int | None, with_model: bool) -> dict:
     items = synthetic_items(count)
     sources = {
         f"s{n}": Source(
@@ -187,7 +224,7 @@ def _timed_build(count: int, processes: int | None) -> dict:
     }
     rules = load_rules(REPO / "curation")
     start = time.perf_counter()
-    model = load_model(DEFAULT_MODEL)  # loading it is part of every build
+    model = load_model(DEFAULT_MODEL) if with_model else None  # loaded by every build
     kb = build_kb(
         items,
         sources,
@@ -199,6 +236,7 @@ def _timed_build(count: int, processes: int | None) -> dict:
     seconds = time.perf_counter() - start
     return {
         "seconds": round(seconds, 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "deals": sum(1 for e in kb.entries.values() if e.deal),
         "grouped": sum(1 for e in kb.entries.values() if e.duplicate_of),
     }
@@ -523,6 +561,8 @@ def main() -> None:
             figures["parse"] = bench_parse(30)
         if "tagging" in stages:
             figures["tagging"] = bench_tagging(items)
+        if "training" in stages:
+            figures["training"] = bench_training(5_000)
         if "store" in stages:
             figures["store_load"] = bench_store_load(items, work)
         if "site" in stages:
@@ -568,7 +608,25 @@ def print_table(figures: dict) -> None:
                 f"{t['all_cores']['items_per_second']:,} on all ({t['items']:,} items; median "
                 f"of {', '.join(map(str, t['one_core']['runs_seconds']))} s and "
                 f"{', '.join(map(str, t['all_cores']['runs_seconds']))} s)",
-                ">= 20,000 items/s on one core",
+                ">= 10,000 items/s on one core with the model (#12)",
+            )
+        )
+        rules_only = t["rules_only"]
+        rows.append(
+            (
+                "the same without the model (rules alone), one core",
+                f"{rules_only['items_per_second']:,} items/s; peak memory "
+                f"{rules_only['peak_rss_mb']} MB against {t['one_core']['peak_rss_mb']} MB with "
+                f"the model (+{t['one_core']['peak_rss_mb'] - rules_only['peak_rss_mb']} MB)",
+                "the model adds <= 50 MB",
+            )
+        )
+    if training := figures.get("training"):
+        rows.append(
+            (
+                f"train on {training['examples']:,} labelled items (cross-validation and fit)",
+                f"{training['seconds']} s, {training['ngrams_kept']:,} n-grams kept",
+                "<= 30 s",
             )
         )
     if load := figures.get("store_load"):

@@ -36,7 +36,6 @@ from feedkb.ingest import DEFAULT_CONCURRENCY, FetchReport, fetch_all, probe
 from feedkb.kb import Entry, KnowledgeBase, corpus_kb, load_kb
 from feedkb.learn.features import rule_features
 from feedkb.learn.kbmodel import train_knowledge_base
-from feedkb.learn.train import FOLDS
 from feedkb.opml import OpmlError, read_opml, write_opml
 from feedkb.overrides import OverrideEdit, edit_override, load_overrides
 from feedkb.parse import FeedError
@@ -884,8 +883,10 @@ def train(ctx: Context) -> None:
     """Train the value model on the labelled examples shipped with feedkb and your corrections
     (overrides.yaml) into curation/model.json; print its cross-validated P/R/F1 per value.
 
-    Builds do this by themselves when corrections or rules changed since the last training.
+    Builds do this by themselves when your corrections changed since the last training.
     """
+    from feedkb.learn.train import FOLDS  # scikit-learn loads only for training
+
     with user_errors():
         rules = load_rules(ctx.curation)
         overrides = load_overrides(ctx.curation)
@@ -898,7 +899,7 @@ def train(ctx: Context) -> None:
         f"{training.corrections} of them your corrections: macro-F1 "
         f"{sum(f.f1 for f in figures) / len(figures):.3f}"
     )
-    for column in ("value", "labelled", "precision", "recall", "F1", "threshold"):
+    for column in ("value", "labelled", "precision", "recall", "F1"):
         table.add_column(column, justify="left" if column == "value" else "right")
     for f in figures:
         table.add_row(
@@ -907,7 +908,6 @@ def train(ctx: Context) -> None:
             f"{f.precision:.3f}",
             f"{f.recall:.3f}",
             f"{f.f1:.3f}",
-            f"{training.model.thresholds[f.slug]:.2f}",
         )
     out.print(table, markup=False)
     path = ctx.curation / "model.json"

@@ -7,19 +7,23 @@ after a correction the next load trains a new one in seconds and keeps it in
 ``curation/model.json``, so the next build reflects the change.
 """
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feedkb.learn.examples import BASE_EXAMPLES, Example, correction_examples, load_base
 from feedkb.learn.model import DEFAULT_MODEL, MODEL_FILE, ValueModel, load_model
-from feedkb.learn.train import ValueFigures, cross_validate, fingerprint, fit
 from feedkb.model import Item
 from feedkb.overrides import Overrides
 from feedkb.rules import Rules
 from feedkb.values import VALUE_SLUGS
+
+if TYPE_CHECKING:  # scikit-learn is imported only when a model is trained
+    from feedkb.learn.train import ValueFigures
 
 
 @dataclass
@@ -28,7 +32,7 @@ class Training:
     examples: int
     corrections: int
     seconds: float
-    figures: list[ValueFigures]
+    figures: "list[ValueFigures]"
 
 
 def rules_signature(rules: Rules) -> str:
@@ -45,6 +49,14 @@ def rules_signature(rules: Rules) -> str:
         ],
         ensure_ascii=False,
     )
+
+
+def fingerprint(examples: Sequence[Example], context: str) -> str:
+    """What a model was trained from: the examples' labels, and ``context``."""
+    digest = hashlib.sha256(context.encode())
+    for example in sorted(examples, key=lambda e: e.key):
+        digest.update(json.dumps([example.key, example.labels, example.weight]).encode())
+    return digest.hexdigest()[:16]
 
 
 def wanted_fingerprint(corrections: Sequence[Example], rules: Rules) -> str:
@@ -89,10 +101,12 @@ def train_knowledge_base(
 
 def train(curation_dir: Path, corrections: list[Example], wanted: str) -> Training:
     """Fit on the shipped examples and the corrections; keep it in ``curation_dir``."""
+    from feedkb.learn.train import cross_validate, fit
+
     started = time.perf_counter()
     examples = load_base() + corrections
-    figures, thresholds = cross_validate(examples, VALUE_SLUGS)
-    model = fit(examples, VALUE_SLUGS, wanted, thresholds=thresholds)
+    figures = cross_validate(examples, VALUE_SLUGS)
+    model = fit(examples, VALUE_SLUGS, wanted)
     model.info["corrections"] = len(corrections)
     model.save(curation_dir / MODEL_FILE)
     return Training(

@@ -19,6 +19,8 @@ from feedkb.fsutil import atomic_write_bytes
 from feedkb.learn.features import NgramFinder
 
 FORMAT = 1
+DECIMALS = 4  # weights are kept to this many decimals
+UNIT = 10**DECIMALS
 MODEL_FILE = "model.json"
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "defaults" / MODEL_FILE
 
@@ -48,9 +50,10 @@ class ValueModel:
     rule_weights: np.ndarray  # rule feature x values
     intercepts: np.ndarray  # values
     thresholds: dict[str, float]
-    fingerprint: str  # what it was trained on: see train.fingerprint
+    fingerprint: str  # what it was trained on: see kbmodel.fingerprint
     info: dict[str, Any] = field(default_factory=dict)  # examples, cross-validated figures
     _finder: NgramFinder | None = field(default=None, repr=False)
+    _units: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def finder(self) -> NgramFinder:
@@ -58,13 +61,21 @@ class ValueModel:
             self._finder = NgramFinder(self.vocabulary)
         return self._finder
 
+    @property
+    def units(self) -> np.ndarray:
+        """The n-gram weights as whole units of their last decimal, one row per value: sums
+        of integers are exact in any order, and the n-grams found come in an order that
+        differs between processes (string hashes are salted)."""
+        if self._units is None:
+            self._units = np.ascontiguousarray(np.rint(self.weights.T * UNIT).astype(np.int64))
+        return self._units
+
     def predict(self, title: str, summary: str, rules: list[float]) -> Prediction:
-        rows = self.finder.rows(title, summary)
-        logits = self.intercepts + self.weights[rows].sum(axis=0) + np.dot(rules, self.rule_weights)
-        probabilities = {
-            slug: float(p) for slug, p in zip(self.values, _sigmoid(logits), strict=True)
-        }
-        values = [slug for slug, p in probabilities.items() if p >= self.thresholds[slug]]
+        grams = self.units.take(self.finder.rows(title, summary), axis=1).sum(axis=1) / UNIT
+        logits = self.intercepts + grams + np.dot(rules, self.rule_weights)
+        chances = _sigmoid(logits).tolist()
+        probabilities = dict(zip(self.values, chances, strict=True))
+        values = [s for s, p in zip(self.values, chances, strict=True) if p >= self.thresholds[s]]
         return Prediction(probabilities, values)
 
     def strongest(
@@ -140,4 +151,4 @@ def _logit(p: float) -> float:
 
 
 def _rounded(row: np.ndarray) -> list[float]:
-    return [round(float(x), 4) for x in row]  # as train.DECIMALS left them
+    return [round(float(x), DECIMALS) for x in row]

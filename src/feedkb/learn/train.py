@@ -3,12 +3,11 @@
 scikit-learn's logistic regression (liblinear, a fixed seed: the same examples give the same
 model) fits one model per value on binary n-gram features plus the rule scores. Each value
 learns only from the examples labelled for it, so a correction that adds one value teaches
-that value alone. Thresholds are chosen on out-of-fold probabilities, so a value that is
-rare in the examples is still given when the model leans towards it.
+that value alone. Classes are weighted by their frequency, so a rare value is still given
+when its probability reaches one half: thresholds tuned by (ungrouped) cross-validation did
+worse on outlets the model had not seen, measured by cross-validation grouped by outlet.
 """
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,16 +17,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from feedkb.learn.examples import Example
-from feedkb.learn.model import ValueModel
+from feedkb.learn.model import DECIMALS, ValueModel
 
 REGULARISATION = 0.3  # liblinear's C: smaller spreads the weight over more n-grams
 MIN_EXAMPLES = 2  # an n-gram seen once says more about that item than about a value
 FOLDS = 5
-THRESHOLDS = np.round(np.arange(0.2, 0.81, 0.05), 2)
+THRESHOLD = 0.5
 # N-grams whose every weight is smaller change few decisions (cross-validated F1 the same):
 # leaving them out makes the model a tenth of the size and finds half the n-grams per item.
 KEEP_WEIGHT = 0.1
-DECIMALS = 4
 
 
 @dataclass
@@ -39,49 +37,24 @@ class ValueFigures:
     f1: float
 
 
-def fingerprint(examples: Sequence[Example], rules_text: str) -> str:
-    """What a model was trained from: the examples' labels and the rules that scored them."""
-    digest = hashlib.sha256(rules_text.encode())
-    for example in sorted(examples, key=lambda e: e.key):
-        digest.update(json.dumps([example.key, example.labels, example.weight]).encode())
-    return digest.hexdigest()[:16]
-
-
 def fit(
     examples: Sequence[Example],
     values: Sequence[str],
-    fingerprint: str,
-    *,
-    thresholds: dict[str, float] | None = None,
+    fingerprint: str,  # of what it learns from: see kbmodel.fingerprint
 ) -> ValueModel:
-    """A model of every value; thresholds from cross-validation unless given."""
+    """A model of every value."""
     vocabulary = _vocabulary(examples)
     matrix = _matrix(examples, vocabulary)
-    weights = np.zeros((len(vocabulary), len(values)))
-    rule_weights = np.zeros((len(values), len(values)))
-    intercepts = np.zeros(len(values))
-    for column, slug in enumerate(values):
-        chosen = [i for i, e in enumerate(examples) if slug in e.labels]
-        coef, intercept = _fit_value(matrix, examples, chosen, slug)
-        weights[:, column], rule_weights[:, column] = (
-            coef[: len(vocabulary)],
-            coef[len(vocabulary) :],
-        )
-        intercepts[column] = intercept
-    # Rounded as the model file keeps them: a model just trained tags as it will once loaded.
-    weights, rule_weights, intercepts = (
-        np.round(a, DECIMALS) for a in (weights, rule_weights, intercepts)
-    )
-    kept = np.abs(weights).max(axis=1) >= KEEP_WEIGHT
-    if thresholds is None:
-        thresholds = cross_validate(examples, values)[1]
+    coefficients, intercepts = _fit_values(matrix, examples, range(len(examples)), values)
+    weights, rule_weights = coefficients[: len(vocabulary)], coefficients[len(vocabulary) :]
+    kept = np.abs(weights).max(axis=1) > 0
     return ValueModel(
         values=tuple(values),
         vocabulary=[gram for gram, keep in zip(vocabulary, kept, strict=True) if keep],
         weights=weights[kept],
         rule_weights=rule_weights,
         intercepts=intercepts,
-        thresholds=thresholds,
+        thresholds=dict.fromkeys(values, THRESHOLD),
         fingerprint=fingerprint,
         info={"examples": len(examples)},
     )
@@ -89,37 +62,44 @@ def fit(
 
 def cross_validate(
     examples: Sequence[Example], values: Sequence[str], folds: int = FOLDS
-) -> tuple[list[ValueFigures], dict[str, float]]:
-    """Per value: precision, recall and F1 of out-of-fold predictions at the threshold that
-    suits them best, and that threshold."""
+) -> list[ValueFigures]:
+    """Per value: precision, recall and F1 of out-of-fold predictions. The n-grams are those
+    of all the examples; those of the held-out fold alone get no weight, being in no training
+    row."""
+    matrix = _matrix(examples, _vocabulary(examples))
     probabilities = np.full((len(examples), len(values)), np.nan)
     splitter = KFold(folds, shuffle=True, random_state=0)
     for train_rows, test_rows in splitter.split(np.arange(len(examples))):
-        train = [examples[i] for i in train_rows]
-        model = fit(train, values, "", thresholds=dict.fromkeys(values, 0.5))
-        for row in test_rows:
-            probabilities[row] = _probabilities(model, examples[row])
-    figures: list[ValueFigures] = []
-    best: dict[str, float] = {}
+        coefficients, intercepts = _fit_values(matrix, examples, train_rows, values)
+        logits = matrix[test_rows] @ coefficients + intercepts
+        probabilities[test_rows] = 1.0 / (1.0 + np.exp(-logits))
+    figures = []
     for column, slug in enumerate(values):
         rows = [i for i, e in enumerate(examples) if slug in e.labels]
         truth = np.array([examples[i].labels[slug] for i in rows], dtype=bool)
-        scored = [(_figures(slug, truth, probabilities[rows, column] >= t), t) for t in THRESHOLDS]
-        chosen, threshold = max(scored, key=lambda s: (s[0].f1, -abs(s[1] - 0.5)))
-        figures.append(chosen)
-        best[slug] = float(threshold)
-    return figures, best
+        figures.append(_figures(slug, truth, probabilities[rows, column] >= THRESHOLD))
+    return figures
 
 
-def _probabilities(model: ValueModel, example: Example) -> np.ndarray:
-    row = model.finder.row
-    rows = sorted(row[g] for g in example.grams if g in row)
-    logits = (
-        model.intercepts
-        + model.weights[rows].sum(axis=0)
-        + np.dot(example.rules, model.rule_weights)
-    )
-    return 1.0 / (1.0 + np.exp(-logits))
+def _fit_values(
+    matrix: sparse.csr_matrix,
+    examples: Sequence[Example],
+    rows: Sequence[int],
+    values: Sequence[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every value's coefficients (a column each: n-grams, then rule scores) and intercepts,
+    learned from ``rows``; rounded as the model file keeps them, so a model just trained tags
+    as it will once loaded, and n-grams whose every weight is small left at zero."""
+    coefficients = np.zeros((matrix.shape[1], len(values)))
+    intercepts = np.zeros(len(values))
+    for column, slug in enumerate(values):
+        chosen = [i for i in rows if slug in examples[i].labels]
+        coefficients[:, column], intercepts[column] = _fit_value(matrix, examples, chosen, slug)
+    coefficients, intercepts = np.round(coefficients, DECIMALS), np.round(intercepts, DECIMALS)
+    grams = matrix.shape[1] - len(values)
+    small = np.abs(coefficients[:grams]).max(axis=1) < KEEP_WEIGHT
+    coefficients[:grams][small] = 0.0
+    return coefficients, intercepts
 
 
 def _figures(slug: str, truth: np.ndarray, predicted: np.ndarray) -> ValueFigures:
@@ -159,8 +139,9 @@ def _fit_value(
     if truth.all() or not truth.any():
         # One class only: nothing to learn but the prior.
         return np.zeros(matrix.shape[1]), 4.0 if truth.all() else -4.0
+    # The dual problem is the smaller one while n-grams outnumber examples: a third of the time.
     model = LogisticRegression(
-        C=REGULARISATION, class_weight="balanced", solver="liblinear", random_state=0
+        C=REGULARISATION, class_weight="balanced", solver="liblinear", dual=True, random_state=0
     )
     model.fit(matrix[chosen], truth, sample_weight=[examples[i].weight for i in chosen])
     return model.coef_[0], float(model.intercept_[0])
