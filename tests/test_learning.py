@@ -141,7 +141,7 @@ def test_the_curators_corrections_change_the_next_build(tmp_path: Path) -> None:
     folder = _corrections_kb(tmp_path)
     kb = load_kb(folder)
     unseen = next(e for e in kb.entries.values() if "第九期" in e.item.title)
-    before = unseen.prediction.probabilities["resource"]
+    before = kb.prediction(unseen).probabilities["resource"]
     assert "resource" not in unseen.values
     for entry in kb.entries.values():
         if entry is not unseen:
@@ -151,7 +151,7 @@ def test_the_curators_corrections_change_the_next_build(tmp_path: Path) -> None:
     assert messages and "8 corrections" in messages[0]
     assert (folder / "model.json").exists()
     after = kb.entries[unseen.id]
-    assert after.prediction.probabilities["resource"] > before + 0.2
+    assert kb.prediction(after).probabilities["resource"] > before + 0.2
     assert "resource" in after.values
     # Trained once: the next load finds the model fits and says nothing.
     messages.clear()

@@ -36,6 +36,7 @@ from feedkb.ingest import DEFAULT_CONCURRENCY, FetchReport, fetch_all, probe
 from feedkb.kb import Entry, KnowledgeBase, corpus_kb, load_kb
 from feedkb.learn.features import rule_features
 from feedkb.learn.kbmodel import train_knowledge_base
+from feedkb.learn.model import Prediction
 from feedkb.opml import OpmlError, read_opml, write_opml
 from feedkb.overrides import OverrideEdit, edit_override, load_overrides
 from feedkb.parse import FeedError
@@ -493,11 +494,17 @@ def items(
         limit=limit,
     )
     if fmt == "json":
-        click.echo(orjson.dumps([e.to_dict() for e in chosen], option=orjson.OPT_INDENT_2).decode())
+        records = [_with_probabilities(kb, e) for e in chosen]
+        click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
     elif fmt == "csv":
         click.echo(_csv([e.to_dict() for e in chosen]), nl=False)
     else:
         _print_items_table(chosen)
+
+
+def _with_probabilities(kb: KnowledgeBase, entry: Entry) -> dict:
+    prediction = kb.prediction(entry)
+    return {**entry.to_dict(), "probabilities": prediction.probabilities if prediction else None}
 
 
 def _csv(records: list[dict]) -> str:
@@ -578,8 +585,8 @@ def explain(ctx: Context, item_id: str) -> None:
     out.print(f"values: {', '.join(entry.values) or 'none'}", markup=False)
     for slug, rule in kb.rules.tags.items():
         out.print(f"\n{slug} {rule.label}:", markup=False, highlight=False)
-        if kb.model and entry.prediction:
-            _explain_model(kb, entry, slug)
+        if prediction := kb.prediction(entry):
+            _explain_model(kb, entry, prediction, slug)
         score = entry.scores.get(slug, 0)
         verdict = "yes" if slug in entry.tagging.values else "no"
         out.print(
@@ -601,11 +608,11 @@ def explain(ctx: Context, item_id: str) -> None:
         out.print(f"also covered by: {', '.join(entry.also_covered_by)}", markup=False)
 
 
-def _explain_model(kb: KnowledgeBase, entry: Entry, slug: str) -> None:
-    assert kb.model and entry.prediction
-    probability = entry.prediction.probabilities[slug]
+def _explain_model(kb: KnowledgeBase, entry: Entry, prediction: Prediction, slug: str) -> None:
+    assert kb.model
+    probability = prediction.probabilities[slug]
     threshold = kb.model.thresholds[slug]
-    verdict = "yes" if slug in entry.prediction.values else "no"
+    verdict = "yes" if slug in prediction.values else "no"
     out.print(
         f"  model: probability {probability:.2f}, threshold {threshold:.2f} -> {verdict}; "
         "strongest features:",

@@ -41,7 +41,6 @@ class Entry:
     values: list[str]  # after overrides
     computed: list[str]  # what the tagger decided: the model's values, or the rules' without one
     tagging: Tagging  # what the rules alone say
-    prediction: Prediction | None = None  # what the model says
     override: Override = NO_OVERRIDE
     deal: Deal | None = None
     companies: list[str] = field(default_factory=list)
@@ -82,7 +81,6 @@ class Entry:
             **self.item.to_dict(),
             "values": self.values,
             "scores": self.scores,
-            "probabilities": self.prediction.probabilities if self.prediction else None,
             "evidence": {
                 slug: [asdict(m) for m in matches] for slug, matches in self.evidence.items()
             },
@@ -108,6 +106,14 @@ class KnowledgeBase:
     overrides: Overrides
     entries: dict[str, Entry]
     model: ValueModel | None = None
+
+    def prediction(self, entry: Entry) -> Prediction | None:
+        """What the model says of an entry, probabilities included (worked out again: kept
+        for every entry they would be most of the memory the model costs a build)."""
+        if self.model is None:
+            return None
+        features = rule_features(entry.tagging, self.rules, self.model.values)
+        return self.model.predict(entry.item.title, entry.item.summary, features)
 
     def visible(self) -> list[Entry]:
         """What members see, newest first: not hidden, one entry per story."""
@@ -206,7 +212,7 @@ def build_kb(
 
 
 Job = tuple[str, str, tuple[str, ...], Override | None]  # title, summary, hints, override
-Derived = tuple[list[str], list[str], Tagging, Prediction | None, Override, Deal | None, list[str]]
+Derived = tuple[list[str], list[str], Tagging, Override, Deal | None, list[str]]
 
 
 def _job(item: Item, sources: dict[str, Source], overrides: Overrides) -> Job:
@@ -227,15 +233,13 @@ def derive(
     source_values: tuple[str, ...],
     override: Override | None,
 ) -> Derived:
-    """Values, computed values, tagging, prediction, override, deal and companies of one
-    item."""
+    """Values, computed values, tagging, override, deal and companies of one item."""
     tagging = tagger.tag_text(title, summary, source_values)
-    prediction = (
-        model.predict(title, summary, rule_features(tagging, tagger.rules, model.values))
+    computed = (
+        model.decide(title, summary, rule_features(tagging, tagger.rules, model.values))
         if model
-        else None
+        else tagging.values
     )
-    computed = prediction.values if prediction else tagging.values
     values = computed
     if override:
         values = override.apply(values)
@@ -246,7 +250,7 @@ def derive(
         names += lead_companies(title)
     if len(names) > 1:
         names = list(dict.fromkeys(names))
-    return values, computed, tagging, prediction, override or NO_OVERRIDE, deal, names
+    return values, computed, tagging, override or NO_OVERRIDE, deal, names
 
 
 def _duplicate_groups(

@@ -44,15 +44,16 @@ def review_queue(kb: KnowledgeBase, since: str | None) -> list[ReviewItem]:
 
 
 def model_doubt(kb: KnowledgeBase, entry: Entry) -> ReviewItem | None:
-    assert kb.model and entry.prediction
-    uncertainty = entry.prediction.uncertainty(kb.model)
+    prediction = kb.prediction(entry)
+    assert kb.model and prediction
+    uncertainty = prediction.uncertainty(kb.model)
     if uncertainty < UNSURE and entry.values:
         return None
     thresholds = kb.model.thresholds
     slug, probability = min(
-        entry.prediction.probabilities.items(), key=lambda kv: abs(kv[1] - thresholds[kv[0]])
+        prediction.probabilities.items(), key=lambda kv: abs(kv[1] - thresholds[kv[0]])
     )
-    verdict = "just given" if slug in entry.prediction.values else "just not given"
+    verdict = "just given" if slug in prediction.values else "just not given"
     reason = (
         f"{slug} {verdict}: model probability {probability:.2f}, threshold {thresholds[slug]:.2f}"
     )

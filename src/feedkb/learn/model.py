@@ -54,6 +54,7 @@ class ValueModel:
     info: dict[str, Any] = field(default_factory=dict)  # examples, cross-validated figures
     _finder: NgramFinder | None = field(default=None, repr=False)
     _units: np.ndarray | None = field(default=None, repr=False)
+    _cuts: list[float] | None = field(default=None, repr=False)
 
     @property
     def finder(self) -> NgramFinder:
@@ -71,12 +72,21 @@ class ValueModel:
         return self._units
 
     def predict(self, title: str, summary: str, rules: list[float]) -> Prediction:
+        chances = self._chances(title, summary, rules)
+        return Prediction(dict(zip(self.values, chances, strict=True)), self._given(chances))
+
+    def decide(self, title: str, summary: str, rules: list[float]) -> list[str]:
+        """The values given, as ``predict`` has them, without keeping the probabilities."""
+        return self._given(self._chances(title, summary, rules))
+
+    def _chances(self, title: str, summary: str, rules: list[float]) -> list[float]:
         grams = self.units.take(self.finder.rows(title, summary), axis=1).sum(axis=1) / UNIT
-        logits = self.intercepts + grams + np.dot(rules, self.rule_weights)
-        chances = _sigmoid(logits).tolist()
-        probabilities = dict(zip(self.values, chances, strict=True))
-        values = [s for s, p in zip(self.values, chances, strict=True) if p >= self.thresholds[s]]
-        return Prediction(probabilities, values)
+        return _sigmoid(self.intercepts + grams + np.dot(rules, self.rule_weights)).tolist()
+
+    def _given(self, chances: list[float]) -> list[str]:
+        if self._cuts is None:
+            self._cuts = [self.thresholds[slug] for slug in self.values]
+        return [s for s, p, cut in zip(self.values, chances, self._cuts, strict=True) if p >= cut]
 
     def strongest(
         self, title: str, summary: str, rules: list[float], slug: str, count: int = 5
