@@ -47,9 +47,9 @@ def test_real_test_split(curation: Path) -> None:
     )
     report = json.loads(result.stdout)
     assert report["matched"] == 222 and not report["missing"]
-    assert report["macro_f1"] >= 0.62, report
-    assert report["languages"]["zh"]["macro_f1"] >= 0.68
-    assert report["languages"]["en"]["macro_f1"] >= 0.32
+    assert report["macro_f1"] >= 0.65, report
+    assert report["languages"]["zh"]["macro_f1"] >= 0.70
+    assert report["languages"]["en"]["macro_f1"] >= 0.46
     deals = report["deals"]
     assert deals["company_precision"] >= 0.9, deals
     assert deals["round_right_where_company_right"] >= 0.9 * deals["company_right"]
@@ -72,6 +72,7 @@ def _f1(model, examples: list[Example]) -> float:
     return sum(scores) / len(scores)
 
 
+WRITTEN_ENGLISH = "we-"
 STARTUP_NEWS = {
     "TechCrunch",
     "VentureBeat",
@@ -95,7 +96,13 @@ def test_fifty_labelled_items_of_a_new_domain_teach_it() -> None:
         for record in map(json.loads, (REAL / "items.jsonl").open(encoding="utf-8"))
     }
     domain = [e for e in load_base() if outlet.get(e.key) in STARTUP_NEWS]
-    others = [e for e in load_base() if outlet.get(e.key) not in STARTUP_NEWS]
+    # The English items written for training are startup and tech news too: left out with
+    # the domain, so that "before" has never seen it.
+    others = [
+        e
+        for e in load_base()
+        if outlet.get(e.key) not in STARTUP_NEWS and not e.key.startswith(WRITTEN_ENGLISH)
+    ]
     assert len(domain) >= 70
 
     before_model = fit(others, VALUE_SLUGS, "")
@@ -105,7 +112,7 @@ def test_fifty_labelled_items_of_a_new_domain_teach_it() -> None:
         held = drawn[50:]
         after_model = fit(others + drawn[:50], VALUE_SLUGS, "")
         gains.append(_f1(after_model, held) - _f1(before_model, held))
-    assert sum(gains) / len(gains) >= 0.08, gains  # measured: +0.118
+    assert sum(gains) / len(gains) >= 0.08, gains  # measured: +0.114
 
 
 def test_training_is_deterministic_and_prints_cross_validated_figures(tmp_path: Path) -> None:
