@@ -187,9 +187,10 @@ def test_review_ranks_the_most_uncertain_first(tmp_path: Path) -> None:
 def test_a_damaged_model_file_is_named(tmp_path: Path) -> None:
     folder = _corrections_kb(tmp_path)
     (folder / "model.json").write_text("{not json", encoding="utf-8")
-    result = run(folder, "items")
-    assert result.exit_code == 2
-    assert "model.json" in result.stderr and "feedkb train" in result.stderr
+    for command in ("items", "doctor"):
+        result = run(folder, command)
+        assert result.exit_code == 2
+        assert "model.json: not a feedkb model" in result.stderr and "feedkb train" in result.stderr
 
 
 @settings(max_examples=200, deadline=None)

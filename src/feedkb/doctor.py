@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from feedkb.errors import ConfigError, Problem
+from feedkb.learn.model import MODEL_FILE, load_model
 from feedkb.overrides import load_overrides
 from feedkb.rules import load_rules
 from feedkb.sources import SourceList
@@ -23,6 +24,8 @@ def check(curation_dir: Path) -> Checkup:
     source_list = _collect(problems, lambda: SourceList.load(curation_dir))
     _collect(problems, lambda: load_rules(curation_dir))
     overrides = _collect(problems, lambda: load_overrides(curation_dir))
+    if (curation_dir / MODEL_FILE).exists():
+        _collect(problems, lambda: load_model(curation_dir / MODEL_FILE))
     store = Store(curation_dir)
     items = _collect(problems, store.load_items)
     warnings: list[str] = []
