@@ -172,3 +172,98 @@ def test_lead_companies_skip_fragments() -> None:
 def test_spellings_of_one_company_share_a_key() -> None:
     assert company_key("「晶泰科技有限公司」") == company_key("晶泰科技") == "晶泰"
     assert company_key("Pony AI") == company_key("pony ai")
+
+
+@pytest.mark.parametrize(
+    ("title", "company"),
+    [
+        ("Dutch proptech Woonly raises €8M to digitise rental contracts", "Woonly"),
+        ("Breaking: robotics upstart Gearloom nets $45M", "Gearloom"),
+        ("Vertical farming player Sprout & Stem secures $12M seed", "Sprout & Stem"),
+        ("Accel-backed Tollgate raises $18M Series A", "Tollgate"),
+        ("Boston-based Helio Bio raises $60M", "Helio Bio"),
+        ("Battery recycling startup Voltcycle is raising $50M at a $400M valuation", "Voltcycle"),
+        ("Nordic neobank Kvist in talks to raise fresh capital", "Kvist"),
+    ],
+)
+def test_english_descriptions_before_a_name_are_cut_off(title, company) -> None:
+    assert extract_deal(title).company == company
+
+
+@pytest.mark.parametrize(
+    ("title", "company", "round_"),
+    [
+        ("Oracle takes minority stake in cloud security firm Bastion", "Bastion", "战略投资"),
+        ("Siemens buys $300 million stake in Indian grid startup Wattline", "Wattline", "战略投资"),
+        ("Cisco acquires Israeli cybersecurity company Shieldrun", "Shieldrun", "并购"),
+        ("Fernhill and Orbit Motors agree to merge", "Fernhill", "并购"),
+        ("Shares of Korean webtoon platform Inkpop soar 40% in Nasdaq debut", "Inkpop", "IPO"),
+        ("Meal delivery app Chowly files draft papers for Jakarta IPO", "Chowly", "IPO"),
+        ("Regional lender Harbor Trust files S-1 for a Nasdaq listing", "Harbor Trust", "IPO"),
+        (
+            "Larkspur Ventures' new $2.3B growth fund targets late-stage bets",
+            "Larkspur Ventures",
+            "基金募资",
+        ),
+        ("Ex-Google engineers launch Quarrybird with $20M seed round", "Quarrybird", "种子"),
+        ("Two former Uber execs raise $7M seed round for Curbside", "Curbside", "种子"),
+        ("Tiger Global leads $90M round in Brazilian edtech Aulafy", "Aulafy", None),
+    ],
+)
+def test_english_deal_shapes(title, company, round_) -> None:
+    deal = extract_deal(title)
+    assert (deal.company, deal.round) == (company, round_)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Stripe co-founder Jane Doe raises $5M for a new venture",  # a person, not a company
+        "How the Fed raises rates, explained",
+        "Why climate startups struggle to raise money",
+        "Regulators block the planned merger of two grocery chains",
+        "Apple launches iPhone 17 with $799 price",
+        "Former bank execs raise concerns for Harbor Trust",  # no amount: no funding
+    ],
+)
+def test_english_sentences_without_a_funded_company(title) -> None:
+    assert extract_deal(title).company is None
+
+
+@pytest.mark.parametrize(
+    ("title", "company", "round_"),
+    [
+        ("具身智能公司「灵枢动力」完成数亿元A+轮融资", "灵枢动力", "A+"),
+        ("快讯｜宁德时代拟收购储能企业「蓝岸能源」多数股权", "蓝岸能源", "并购"),
+        ("美团完成对外卖平台「快送达」的全资收购", "快送达", "并购"),
+        ("阿里巴巴拟出售旗下「云栖物流」全部股权", "云栖物流", "并购"),
+        ("蔚来汽车拟出售其所持安徽芯源的全部股权", "安徽芯源", "并购"),
+        ("红杉中国战略投资「青枫智造」，加码工业软件", "青枫智造", "战略投资"),
+        ("中东资本拟入股「北斗星航」15%股权", "北斗星航", "战略投资"),
+        ("「晨星生物」创业板上市首日涨超80%", "晨星生物", "IPO"),
+        ("灵犀医疗冲刺科创板", "灵犀医疗", "IPO"),
+        ("云舟科技拿到3亿元B轮融资", "云舟科技", "B"),
+        ("Pre-A轮融资｜灵犀医疗获2000万元投资", "灵犀医疗", "Pre-A"),
+    ],
+)
+def test_chinese_deal_shapes(title, company, round_) -> None:
+    deal = extract_deal(title)
+    assert (deal.company, deal.round) == (company, round_)
+
+
+def test_quotes_hold_the_name_after_a_description_or_before_a_stake() -> None:
+    assert clean_company_name("AI绘图工具「墨点」") == "墨点"
+    assert clean_company_name("「北斗星航」15%股权") == "北斗星航"
+    assert clean_company_name("「晨星生物」科创板") == "晨星生物"
+    assert clean_company_name("“每日坚果鼻祖”沃隆") == "沃隆"  # a nickname before the name
+    assert clean_company_name("收购剩余") is None
+    assert clean_company_name("入股") is None
+    assert clean_company_name("Pre-") is None
+
+
+def test_english_descriptions_and_legal_forms() -> None:
+    assert clean_company_name("Sequoia-backed Tollgate") == "Tollgate"
+    assert clean_company_name("Boston-based Helio Bio") == "Helio Bio"
+    assert clean_company_name("Carrier Global") == "Carrier Global"  # a kind word begins it
+    assert clean_company_name("Holdings") is None
+    assert clean_company_name("Group") is None

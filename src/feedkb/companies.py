@@ -12,7 +12,12 @@ from functools import lru_cache
 from typing import Any
 
 QUOTES = "“”\"'「」『』《》‘’_ 　"  # _ stands for quotes in some scraped titles
-QUOTED_WHOLE = re.compile(r"[“\"「『《]([^”\"」』》]{2,24})[”\"」』》]")
+# The quotes a candidate ends with hold its name when a description comes before them
+# ("AI绘图工具「墨点」", "游戏公司「青岚工作室」"); after a quantity or a clause ("一家「…」")
+# they describe a company they do not name.
+QUOTED_LAST = re.compile(
+    r"(?P<before>[^“\"「『《”\"」』》]*)[“\"「『《](?P<name>[^”\"」』》]{2,24})[”\"」』》]"
+)
 LEADING_NICKNAME = re.compile(r"^[“\"「『][^”\"」』]{1,20}[”\"」』](?=.{2,})")
 COLUMN_PREFIX = re.compile(r"^(?:【[^】]{0,12}】|[^丨|｜]{0,8}[丨|｜])")
 CONTEXT_PREFIX = re.compile(
@@ -24,11 +29,13 @@ DESCRIPTOR = re.compile(
     r"独角兽|研发商|制造商|供应商|连锁|机构|创始人为)(?=.{2,}$)"
 )
 FUTURE_CLAUSE = re.compile(r"(?:将|拟|计划|正在|旗下|筹备|准备).*$")
-# "青禾食品今日在港交所", "万象物流70%股权": the name ends where the market or stake begins.
+# "青禾食品今日在港交所", "万象物流70%股权", "青岚工作室多数股权": the name ends where the
+# market or stake begins.
 MARKET_OR_STAKE = re.compile(
     r"(?:今日|今天|已经|已|正式|通过)?(?:向|在|于|赴|登陆|回|重回)?"
     r"(?:港股|美股|A股|港交所|深交所|上交所|北交所|纳斯达克|纽交所|"
-    r"科创板|创业板|主板|香港|美国).*$|\s?\d+(?:\.\d+)?%.*$|(?:控股权|控制权|股权)$"
+    r"科创板|创业板|主板|香港|美国).*$|"
+    r"(?:剩余|多数|少数|部分|全部)?(?:\s?\d+(?:\.\d+)?%.*|控股权|控制权|股权)$"
 )
 # A date or time span after the name starts the rest of the sentence ("阿里11月重启…").
 TIME_TAIL = re.compile(r"\d{1,2}月.*$|(?:今年|明年|年内|年底|最早|同时|时隔).*$")
@@ -56,12 +63,12 @@ NAME_SUFFIX = re.compile(
 # Never in a name: particles, pronouns, question words, quantities, time spans, and the
 # predicates of a headline (what a company does, not what it is called).
 NOT_IN_NAME = re.compile(
-    r"[的或吗呢吧谁+＋/、，,：:；;！!？?|丨｜]|以来|(?<![A-Za-z])[A-Fa-f]\+*\d?轮|"
+    r"[的或吗呢吧谁+＋/、，,：:；;！!？?|丨｜“”\"「」『』]|以来|(?<![A-Za-z])[A-Fa-f]\+*\d?轮|"
     r"一[家个款块位名项次]|[两几数多每首][家个款块位名]|"
     r"这|那些|哪些|什么|如何|为何|怎么|本文|自我|某|(?<!出)版|"
     r"\d+(?:\.\d+)?\s*(?:亿|万|年|个?月|日|天|周|家|只|款|元|%)|"
     r"[首当本上下]月|[首当]日|年[底初中]|月[底初]|"
-    r"融资|收购|并购|上市|估值|募资|申购|领投|跟投|投资人|投资方|创始人|董事长|CEO|"
+    r"融资|收购|并购|入股|上市|估值|募资|申购|领投|跟投|投资人|投资方|创始人|董事长|CEO|"
     r"开启|冲刺|分析|落地|调查|改进|回应|宣布|官宣|发布|推出|签订|签署|敲定|达成|联手|携手|"
     r"牵手|合作|声明|终止|曝光|透露|预计|计划|决定|打造|成为|实现|突破|刷新|进军|布局|押注|"
     r"入局|出手|重启|递交|提交|申请|启动|完成|获得|拿下|迎来|争夺|回归|退出|裁员|亏损|"
@@ -102,17 +109,25 @@ LATIN_NOT_NAMES = frozenset(
         """,
     )
 )
-# Abbreviations of a trade or a market: a name is more than these ("AI", "SaaS ERP").
+# Abbreviations of a trade or a market, legal forms and the trades names end with: a name is
+# more than these ("AI", "SaaS ERP", "Holdings").
 LATIN_GENERIC = frozenset(
     re.findall(
-        r"\S+", "ai it vc pe lp gp saas erp app ceo ipo hk us uk eu ev ar vr xr pc nft llm gpu api"
+        r"\S+",
+        """
+        ai it vc pe lp gp saas erp app ceo ipo hk us uk eu ev ar vr xr pc nft llm gpu api
+        inc corp co ltd limited plc llc group holding holdings labs technologies systems solutions
+        robotics therapeutics motors networks
+        """,
     )
 )
-# "China's startup X2 Robotics": what a headline says of a company before naming it.
+# "China's startup X2 Robotics", "Y Combinator-backed Tollgate": what a headline says of a
+# company before naming it, capitalised too (title case); other kinds of company may begin a
+# name when capitalised ("Carrier Global", "UBTech Robotics").
 ENGLISH_DESCRIPTOR = re.compile(
     r"^(?:.*?\b(?i:startup|start-up|company|firm|maker|giant|unicorn|platform|provider|developer|"
     r"rival|unit|subsidiary|brand|operator|chipmaker|automaker|carmaker|lender|retailer)\s+|"
-    r"\S+['’]s\s+)+(?=[A-Z0-9])"
+    r"\S+['’]s\s+|\S+-(?:backed|based|owned|led|founded)\s+)+(?=[A-Z0-9])"
 )
 # "When Headspace merged with …": a summary's sentence may open on a conjunction.
 ENGLISH_LEADING_NOISE = re.compile(r"^(?i:when|after|as|since|while|once|now|so|but|and)\s+")
@@ -156,16 +171,20 @@ def _trim(name: str) -> tuple[str, bool]:
     words after the name are cut off, and whether it was set in quotes."""
     name = COLUMN_PREFIX.sub("", name.strip(" _　"))
     nickname = LEADING_NICKNAME.match(name)
-    if nickname:  # "“每日坚果鼻祖”沃隆": the quotes hold a description
+    # "“每日坚果鼻祖”沃隆": the quotes hold a description; before nothing but a market or a
+    # stake ("「晨星生物」科创板", "「北斗星航」15%股权") they hold the name.
+    if nickname and MARKET_OR_STAKE.sub("", name[nickname.end() :]).strip():
         name = name[nickname.end() :]
     name = CONTEXT_PREFIX.sub("", name.strip(" _　"))
     if "的" in name:  # "亏损的泽璟生物": what precedes 的 describes the name after it
         name = name.rsplit("的", 1)[1]
-    name = FUTURE_CLAUSE.sub("", DESCRIPTOR.sub("", name))
-    whole = QUOTED_WHOLE.fullmatch(name.strip())
-    if whole:
-        return whole.group(1).strip(), True
-    name = PLACE_TAIL.sub("", TIME_TAIL.sub("", MARKET_OR_STAKE.sub("", name)))
+    name = FUTURE_CLAUSE.sub("", DESCRIPTOR.sub("", name)).strip()
+    cut = MARKET_OR_STAKE.sub("", name)
+    # A market's name may be part of a quoted one ("「香港宽频」"): tried whole first.
+    quoted = QUOTED_LAST.fullmatch(name) or QUOTED_LAST.fullmatch(cut)
+    if quoted and not NOT_IN_NAME.search(quoted.group("before")):
+        return quoted.group("name").strip(), True
+    name = PLACE_TAIL.sub("", TIME_TAIL.sub("", cut))
     name = TRAILING_NOISE.sub("", name).strip(QUOTES)
     described = DESCRIBED_LATIN.fullmatch(name)
     if described and not MODEL_CODE.search(name) and _describes(described.group(1)):
@@ -194,6 +213,8 @@ def _is_latin_name(name: str) -> bool:
     if len(words) > 5 or all(word.lower() in LATIN_GENERIC for word in words):
         return False
     if words[0].lower() in LATIN_CONNECTORS or words[-1].lower() in LATIN_CONNECTORS:
+        return False
+    if name.endswith("-"):  # "Pre-" of "Pre-A轮" is a round's head
         return False
     return not name.replace(" ", "").isdigit() and all(
         word.lower() in LATIN_CONNECTORS

@@ -29,7 +29,7 @@ ROUND = re.compile(
     r"|(?P<seed>种子轮|\b(?:pre-)?seed\b)"
     r"|(?P<strategic>战略(?:投资|融资)|入股|strategic investment)"
     r"|(?P<ipo>(?<![A-Za-z])ipo(?![A-Za-z])|递表|招股|挂牌|敲钟|过会|聆讯|第一股|申购|listing"
-    rf"|登陆{BOARDS}|go(?:es|ing)? public)"
+    rf"|(?:登陆|冲刺|闯关){BOARDS}|go(?:es|ing)? public)"
     r"|(?P<listed>上市(?!公司))"
     r"|(?P<ma>并购|收购|买下|控股权|合并|acqui|\bmerge[ds]?\b|\bmerger\b)"
     r"|(?P<fund>母基金|新基金|基金.{0,6}(?:首关|终关|关账|成立|设立|募集|募资)"
@@ -117,10 +117,25 @@ STAKE_TAKEN = NamePattern(
 )
 BOUGHT_INTO = NamePattern(re.compile(r"入股(?P<name>.{2,20})"), "战略投资", ("入股",))
 OF_WHICH = NamePattern(
-    re.compile(r"对(?P<name>.{2,20}?)的(?:收购|并购|控股|私有化)"), "并购", ("对",)
+    re.compile(r"对(?P<name>.{2,30}?)的(?:全资|部分)?(?:收购|并购|控股|私有化)"), "并购", ("对",)
+)
+SOLD = NamePattern(  # "阿里巴巴拟出售旗下「云栖物流」全部股权": the sold company is the deal's
+    re.compile(
+        r"出售(?:其?所持有?的?|其|旗下)?(?P<name>.{2,24}?)(?:\d+(?:\.\d+)?%)?(?:的)?"
+        r"(?:多数|全部|部分|剩余)?股[权份]"
+    ),
+    "并购",
+    ("出售",),
 )
 INVESTED_IN = NamePattern(  # "腾讯完成对X的战略投资": X, not the investor before the verb
     re.compile(r"对(?P<name>.{2,20}?)的(?:战略)?(?:投资|注资)"), None, ("对",)
+)
+# "红杉中国战略投资「青枫智造」": a quoted name right after the verb is what was invested in;
+# after a bare 投资 the quotes often hold a trend ("投资「大模型」").
+INVESTED_IN_QUOTED = NamePattern(
+    re.compile(r"(?:战略投资|注资)了?(?P<name>[“「『][^”」』]{2,20}[”」』])"),
+    None,
+    ("投资", "注资"),
 )
 # "并购案例", "收购点": the word names a kind of deal, not what was bought; after 是 or 的 the
 # word is a noun ("今年是并购大年").
@@ -137,10 +152,10 @@ MERGED = NamePattern(re.compile(r"^(?P<name>.+?)(?:与|和).{0,12}合并"), "并
 SUBJECT_BEFORE_VERB = NamePattern(
     re.compile(
         r"^(?P<name>.+?)(?:(?:靠|凭借?|借助|通过)[^，,]{1,15}?)?(?:宣布|官宣|正式)?(?:已)?"
-        r"(?:完成(?!对)|获(?!批|奖|评|选|赞|悉)得?|拿下|斩获|迎来|融资(?=\s?\d|后|背后))"
+        r"(?:完成(?!对)|获(?!批|奖|评|选|赞|悉)得?|拿下|拿到|斩获|迎来|融资(?=\s?\d|后|背后))"
     ),
     None,
-    ("完成", "获", "拿下", "斩获", "迎来", "融资"),
+    ("完成", "获", "拿下", "拿到", "斩获", "迎来", "融资"),
 )
 SUBJECT_BEFORE_ROUND = NamePattern(
     re.compile(r"^(?P<name>.+?)(?:pre-?)?(?:[A-F]\+*|天使|种子)轮", re.I), None, ("轮",)
@@ -165,11 +180,14 @@ SUBJECT_BEFORE_LISTING = NamePattern(
     re.compile(
         r"(?P<name>[^，,：:。；\s]{2,30}?)\s?(?:的)?(?:正式|今日|今天|将|拟|再度|再次|又|冲刺|"
         r"闯关|赴港|赴美|回港|通过)?"
-        rf"(?:递表|IPO|上市|挂牌|敲钟|过会|聆讯|招股|申购|网上申购|登陆{BOARDS})",
+        rf"(?:递表|IPO|上市|挂牌|敲钟|过会|聆讯|招股|申购|网上申购|(?:登陆|冲刺|闯关){BOARDS})",
         re.I,
     ),
     None,
-    ("递表", "IPO", "ipo", "上市", "挂牌", "敲钟", "过会", "聆讯", "招股", "申购", "登陆"),
+    (
+        *("递表", "IPO", "ipo", "上市", "挂牌", "敲钟", "过会", "聆讯", "招股", "申购"),
+        *("登陆", "冲刺", "闯关"),
+    ),
 )
 AFTER_FUNDING = NamePattern(  # "刚获得一亿美元融资的地瓜机器人"
     re.compile(
@@ -184,7 +202,9 @@ ZH_PATTERNS = (
     STAKE_TAKEN,
     BOUGHT_INTO,
     OF_WHICH,
+    SOLD,
     INVESTED_IN,
+    INVESTED_IN_QUOTED,
     ACQUIRES,
     MERGED,
     SUBJECT_BEFORE_VERB,
@@ -217,8 +237,20 @@ EN_NAME = rf"(?P<name>{EN_WORD}(?:{EN_MORE})*?)"
 EN_OBJECT = rf"(?P<name>{EN_WORD}(?:{EN_MORE})*)"
 # An object followed by a lower-case word ("Brisbane data centre") was an adjective.
 EN_END = r"\b(?![:/]\w)(?!\s(?!(?:for|in|to|from|at|with|and|as|amid|after|on|by|over|via)\b)[a-z])"
-# "AI startup Mistral", "Y Combinator startup Tandem": the kind of company before its name.
-EN_KIND = r"(?:(?:\S+\s){0,3}?(?i:startup|company|firm|maker|developer|platform|unicorn)\s)?"
+# Sentence case writes what a headline calls a company before its name in lower case ("Dutch
+# proptech Woonly", "robotics upstart Gearloom"); a person's title is no description ("Stripe
+# co-founder Jane Doe raises $5M for …"). Title case ("AI Startup Vexel") is taken with the name
+# and cut off when it is cleaned.
+EN_KINDS = (
+    r"(?:start-?ups?|compan(?:y|ies)|firms?|\w*makers?|giants?|unicorns?|platforms?|providers?|"
+    r"developers?|rivals?|units?|subsidiar(?:y|ies)|brands?|operators?|lenders?|retailers?|"
+    r"upstarts?|players?|designers?|insurers?|neobanks?|suppliers?|vendors?|exchanges?|apps?|"
+    r"marketplaces?|manufacturers?|producers?|specialists?|chains?|carriers?|[a-z]*tech)"
+)
+EN_DESCRIBED = rf"(?:(?:\S+\s){{0,3}}?{EN_KINDS}\s)?"
+# A headline's subject, after a label ("Exclusive: ") and a description; a listing's headline
+# may speak of its shares ("Shares of webtoon platform Inkpop soar 40% in Nasdaq debut").
+EN_HEAD = rf"^(?:[A-Z][\w-]*:\s)?(?:(?i:shares|stock)\sof\s)?{EN_DESCRIBED}{EN_NAME}"
 EN_RAISE_VERBS = (
     "raises",
     "raised",
@@ -240,7 +272,17 @@ EN_RAISE_VERBS = (
     "completes",
     "announces",
 )
-EN_RAISES = "(?i:" + "|".join(verb.replace(" ", r"\s") for verb in EN_RAISE_VERBS) + ")"
+# What is raised that is no funding ("raises stake in", "raises prices", "raises its forecast"),
+# and what an investor announces ("announces $90M investment in Bastion").
+EN_NOT_FUNDING = (
+    r"(?!(?:its\s|a\s|the\s)?(?i:stakes?|bids?|offers?|prices?|forecasts?|guidance|outlook|"
+    r"concerns?|questions?|doubts?|rates?|targets?)\b|(?:\S+\s){0,3}?(?i:investment\sin)\b)"
+)
+EN_RAISES = (
+    "(?i:"
+    + "|".join(verb.replace(" ", r"\s") for verb in EN_RAISE_VERBS)
+    + r"|is\sraising|(?:in\stalks|seeks|looks|sets\sout|set|plans|aims)\sto\sraise)"
+)
 EN_IPO_VERBS = (
     r"(?i:files|filed|confidentially\sfiles|files\sconfidentially|prepares|plans|preps|eyes|"
     r"sets\sterms|prices|priced|launches|targets|seeks|kicks\soff)"
@@ -248,11 +290,6 @@ EN_IPO_VERBS = (
 EN_ACQUIRES = (
     r"(?i:acquires|acquired|acquiring|to\sacquire|will\sacquire|buys|bought|to\sbuy|"
     r"snaps\sup|completes\s(?:its\s)?acquisition\sof|acquisition\sof)"
-)
-# "a 49% stake in", "AI startup": what comes between the verb and the bought company.
-EN_STAKE_OR_KIND = (
-    r"(?i:(?:a\s)?\d+%\s(?:stake\s)?(?:of|in)\s)?"
-    r"(?:(?:\S+\s){0,2}?(?i:startup|rival|company|firm|maker|developer|platform)\s)?"
 )
 EN_PATTERNS = (
     NamePattern(
@@ -263,72 +300,115 @@ EN_PATTERNS = (
         "并购",
         (" by",),
     ),
-    NamePattern(
-        re.compile(rf"\b{EN_ACQUIRES}\s{EN_STAKE_OR_KIND}{EN_OBJECT}{EN_END}"),
+    NamePattern(  # "acquires a 49% stake in AI startup Vexel"
+        re.compile(
+            rf"\b{EN_ACQUIRES}\s(?i:(?:a\s)?\d+%\s(?:stake\s)?(?:of|in)\s)?"
+            rf"{EN_DESCRIBED}{EN_OBJECT}{EN_END}"
+        ),
         "并购",
         ("acqui", "buy", "bought", "snaps"),
+    ),
+    NamePattern(  # "Oracle takes minority stake in cloud security firm Bastion", "raises stake in"
+        re.compile(
+            r"\b(?i:takes|buys|acquires|picks\sup|raises|ups|boosts|increases)\s(?:\S+\s){0,4}?"
+            r"(?i:stake)\s(?i:in)\s"
+            rf"{EN_DESCRIBED}{EN_OBJECT}{EN_END}"
+        ),
+        "战略投资",
+        ("stake",),
     ),
     NamePattern(
         re.compile(rf"\b{EN_NAME}\s(?i:merges|merged|to\smerge|will\smerge)\swith\b"),
         "并购",
         ("merge",),
     ),
-    NamePattern(
+    NamePattern(  # "Fernhill and Orbit Motors agree to merge": the first named
         re.compile(
-            rf"^{EN_KIND}{EN_NAME}\s{EN_IPO_VERBS}\s"
-            r"(?:(?i:for|its|an?|the)\s)*(?:[\w$.,]+\s){0,3}?IPO\b"
+            rf"{EN_HEAD}\s(?:and|&)\s{EN_DESCRIBED}{EN_WORD}(?:{EN_MORE})*\s(?:\S+\s){{0,3}}?"
+            r"(?i:merge|merger|combine)"
         ),
-        "IPO",
-        ("ipo",),
+        "并购",
+        ("merge", "combine"),
     ),
     NamePattern(
         re.compile(
-            rf"^{EN_KIND}{EN_NAME}\s(?i:goes|to\sgo|will\sgo|set\sto\sgo|plans\sto\sgo)\spublic"
+            rf"{EN_HEAD}\s(?:{EN_IPO_VERBS}\s(?:(?i:for|its|an?|the)\s)*(?:\S+\s){{0,4}}?IPO"
+            r"|(?i:files|filed)\s(?:\S+\s){0,4}?(?i:listing))\b"
         ),
+        "IPO",
+        ("ipo", "listing"),
+    ),
+    NamePattern(
+        re.compile(rf"{EN_HEAD}\s(?i:goes|to\sgo|will\sgo|set\sto\sgo|plans\sto\sgo)\spublic"),
         "IPO",
         ("public",),
     ),
     NamePattern(
         re.compile(
-            rf"^{EN_KIND}{EN_NAME}\s(?i:debuts|lists|starts\strading)\s(?i:on|in)\s(?:the\s)?"
+            rf"{EN_HEAD}\s(?i:debuts|lists|starts\strading)\s(?i:on|in)\s(?:the\s)?"
             r"(?:Nasdaq|NYSE|New\sYork|Hong\sKong|London|stock\smarket|public\smarkets?)"
         ),
         "IPO",
         ("debuts", "lists", "trading"),
     ),
+    NamePattern(  # "Inkpop soars 40% in Nasdaq debut": a stock's move
+        re.compile(
+            rf"{EN_HEAD}\s(?i:shares\s|stock\s)?(?i:jump|soar|surge|rise|climb|pop|rally|rallie|fall|slump|"
+            r"sink|tumble|drop|gain|slide)\w*\s(?:\S+\s){0,3}?(?i:in|on)\s(?:\S+\s){0,2}?"
+            r"(?i:debut)\b"
+        ),
+        "IPO",
+        ("debut",),
+    ),
     NamePattern(
         re.compile(
-            rf"^{EN_KIND}{EN_NAME}\s"
+            rf"{EN_HEAD}\s"
             r"(?i:raises|closes|launches|secures|lands|hits|announces|unveils)\s"
             r"(?:\S+\s){0,4}?(?i:funds?)\b"
         ),
         "基金募资",
         ("fund",),
     ),
+    NamePattern(  # "Larkspur Ventures' new $2.3B growth fund"
+        re.compile(
+            rf"^{EN_NAME}['’]s?\s(?i:new|latest|debut|first|second|third|fourth|fifth|"
+            r"\d+(?:st|nd|rd|th))\s(?:\S+\s){0,3}?(?i:funds?)\b"
+        ),
+        "基金募资",
+        ("fund",),
+    ),
     NamePattern(  # "Confetti, a team-building platform used by Apple, raises $16M"
         re.compile(
-            rf"^{EN_KIND}{EN_NAME}(?:,\s(?i:a|an|the|which|that|whose|who)\s.{{3,100}}?,)?"
-            rf"\s{EN_RAISES}\s"
+            rf"{EN_HEAD}(?:,\s(?i:a|an|the|which|that|whose|who)\s.{{3,100}}?,)?\s{EN_RAISES}\s"
+            + EN_NOT_FUNDING
         ),
         None,
-        tuple(verb.split()[0] for verb in EN_RAISE_VERBS),
+        (*(verb.split()[0] for verb in EN_RAISE_VERBS), "raise", "raising"),
     ),
     NamePattern(  # "Sequoia leads $50M Series B in Vexel"
         re.compile(
             r"\b(?i:leads|co-leads|led)\s(?:(?i:a|an|the)\s)?\$\S+\s(?:\S+\s){0,3}?"
-            rf"(?i:in|into)\s{EN_OBJECT}{EN_END}"
+            rf"(?i:in|into)\s{EN_DESCRIBED}{EN_OBJECT}{EN_END}"
         ),
         None,
         ("lead", "led"),
     ),
-    NamePattern(  # "Former exec raises $25 million for PipeDreams"
+    NamePattern(  # "Two former execs raise $7M seed round for Curbside": an amount first
         re.compile(
-            r"\b(?i:raises?|raised|secures?|lands?)\s\S+(?:\s(?i:million|billion))?\s(?i:for)\s"
-            + EN_OBJECT
-            + EN_END
+            r"\b(?i:raises?|raised|secures?|lands?)\s\S*\d\S*(?:\s(?i:million|billion))?"
+            rf"(?:\s[\w-]+){{0,2}}?\s(?i:for)\s{EN_OBJECT}{EN_END}"
         ),
         None,
         (" for ",),
+    ),
+    NamePattern(  # "Ex-Google engineers launch Quarrybird with $20M seed round"
+        re.compile(
+            rf"\b(?i:launch|launches|unveils?)\s{EN_OBJECT}\s(?i:with)\s\S*\d\S*"
+            r"(?:\s(?i:million|billion))?\s(?:[\w-]+\s){0,2}?"
+            r"(?i:seed|round|funding|backing|investment)\b"
+        ),
+        None,
+        ("launch", "unveil"),
     ),
 )
 
