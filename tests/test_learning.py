@@ -206,7 +206,8 @@ def test_the_packaged_model_loads_and_predicts() -> None:
     model = load_model(DEFAULT_MODEL)
     rules = load_rules(DEFAULT_MODEL.parent)
     tagging = Tagger(rules).tag_text("某公司完成A轮融资", "")
-    prediction = model.predict("某公司完成A轮融资", "", rule_features(tagging, rules, model.values))
+    [features] = rule_features([tagging], rules, model.values)
+    prediction = model.predict("某公司完成A轮融资", "", features)
     assert "deal" in prediction.values
 
 

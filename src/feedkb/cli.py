@@ -619,7 +619,7 @@ def _explain_model(kb: KnowledgeBase, entry: Entry, prediction: Prediction, slug
         markup=False,
         highlight=False,
     )
-    features = rule_features(entry.tagging, kb.rules, kb.model.values)
+    [features] = rule_features([entry.tagging], kb.rules, kb.model.values)
     for feature, weight in kb.model.strongest(entry.item.title, entry.item.summary, features, slug):
         out.print(f"    {weight:+.2f}  {feature!r}", markup=False, highlight=False)
 

@@ -112,7 +112,7 @@ class KnowledgeBase:
         for every entry they would be most of the memory the model costs a build)."""
         if self.model is None:
             return None
-        features = rule_features(entry.tagging, self.rules, self.model.values)
+        [features] = rule_features([entry.tagging], self.rules, self.model.values)
         return self.model.predict(entry.item.title, entry.item.summary, features)
 
     def visible(self) -> list[Entry]:
@@ -197,7 +197,7 @@ def build_kb(
         shown = [item for item in items if not overrides.by_id.get(item.id, NO_OVERRIDE).hide]
         workers = min(processes or os.cpu_count() or 1, len(items) // CHUNK)
         if len(items) < PARALLEL_FROM or workers < 2:
-            derived = [derive(tagger, model, *job) for job in jobs]
+            derived = derive_all(tagger, model, jobs)
             title_roots = None
         else:
             derived, title_roots = _derive_in_workers(jobs, rules, model, workers, shown)
@@ -225,21 +225,32 @@ def _job(item: Item, sources: dict[str, Source], overrides: Overrides) -> Job:
     )
 
 
+def derive_all(tagger: Tagger, model: ValueModel | None, jobs: list[Job]) -> list[Derived]:
+    """Values, computed values, tagging, override, deal and companies of each item; the
+    model scores them all at once."""
+    taggings = [tagger.tag_text(title, summary, hints) for title, summary, hints, _ in jobs]
+    if model:
+        features = rule_features(taggings, tagger.rules, model.values)
+        computed = model.decide([(job[0], job[1]) for job in jobs], features)
+    else:
+        computed = [tagging.values for tagging in taggings]
+    return [
+        derive(tagging, values, title, summary, override)
+        for tagging, values, (title, summary, _hints, override) in zip(
+            taggings, computed, jobs, strict=True
+        )
+    ]
+
+
 def derive(
-    tagger: Tagger,
-    model: ValueModel | None,
+    tagging: Tagging,
+    computed: list[str],
     title: str,
     summary: str,
-    source_values: tuple[str, ...],
     override: Override | None,
 ) -> Derived:
-    """Values, computed values, tagging, override, deal and companies of one item."""
-    tagging = tagger.tag_text(title, summary, source_values)
-    computed = (
-        model.decide(title, summary, rule_features(tagging, tagger.rules, model.values))
-        if model
-        else tagging.values
-    )
+    """Values, computed values, tagging, override, deal and companies of one item, once the
+    tagger has decided its values (``computed``)."""
     values = computed
     if override:
         values = override.apply(values)
@@ -282,7 +293,7 @@ def _derive_chunk(jobs: list[Job] | range) -> list[Derived]:
     if isinstance(jobs, range):
         jobs = _forked_jobs[jobs.start : jobs.stop]
     with paused_gc():
-        return [derive(_worker_tagger, _worker_model, *job) for job in jobs]
+        return derive_all(_worker_tagger, _worker_model, jobs)
 
 
 def _derive_in_workers(

@@ -49,7 +49,7 @@ def example_of(
     return Example(
         key,
         frozenset(ngrams(title, summary)),
-        tuple(rule_features(tagging, tagger.rules, values)),
+        tuple(rule_features([tagging], tagger.rules, values)[0].tolist()),
         labels,
         weight,
         lang,

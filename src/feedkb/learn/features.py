@@ -39,14 +39,15 @@ def ngrams(title: str, summary: str) -> set[str]:
     return found
 
 
-def rule_features(tagging: Tagging, rules: Rules, values: Sequence[str]) -> list[float]:
-    """Each value's rule score as a share of its threshold, capped both ways."""
-    return [
-        max(-RULE_CAP, min(RULE_CAP, tagging.scores.get(slug, 0.0) / rules.tags[slug].threshold))
-        if slug in rules.tags
-        else 0.0
-        for slug in values
-    ]
+def rule_features(taggings: Sequence[Tagging], rules: Rules, values: Sequence[str]) -> np.ndarray:
+    """A row per tagging: each value's rule score as a share of its threshold, capped both
+    ways (a value the rules do not know scores 0)."""
+    scores = np.array([[t.scores.get(slug, 0.0) for slug in values] for t in taggings])
+    known = [slug in rules.tags for slug in values]
+    thresholds = np.array(
+        [rules.tags[s].threshold if k else np.inf for s, k in zip(values, known, strict=True)]
+    )
+    return np.clip(scores.reshape(len(taggings), len(values)) / thresholds, -RULE_CAP, RULE_CAP)
 
 
 class NgramFinder:
@@ -64,10 +65,10 @@ class NgramFinder:
             else None
         )
 
-    def rows(self, title: str, summary: str) -> np.ndarray:
+    def rows(self, title: str, summary: str) -> list[int]:
         if self._automaton is None:
-            return np.empty(0, dtype=np.intp)
+            return []
         # One scan of both: no vocabulary n-gram holds the separator, so none spans the two.
         text = f"{normalise(title)}{SEPARATOR}{normalise(summary)}" if summary else normalise(title)
         found = set(self._automaton.find_matches_as_strings(text, overlapping=True))
-        return np.fromiter(map(self.row.__getitem__, found), dtype=np.intp, count=len(found))
+        return list(map(self.row.__getitem__, found))
