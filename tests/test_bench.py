@@ -17,15 +17,18 @@ def bench(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_bench_reports_the_stages_asked_for(tmp_path: Path) -> None:
     figures = tmp_path / "figures.json"
-    result = bench("--only", "tagging,store", "--items", "3000", "--json", str(figures))
+    result = bench("--only", "tagging,training,store", "--items", "3000", "--json", str(figures))
     assert result.returncode == 0, result.stderr
     assert "| tag + extract + group | " in result.stdout
+    assert "| the same without the model (rules alone), one core | " in result.stdout
+    assert "| train on 5,000 labelled items (cross-validation and fit) | " in result.stdout
     assert "| load the store | " in result.stdout
     assert "fetch" not in result.stdout
     reported = json.loads(figures.read_text(encoding="utf-8"))
-    assert set(reported) == {"tagging", "store_load"}
+    assert set(reported) == {"tagging", "training", "store_load"}
+    assert reported["training"]["examples"] == 5000 and reported["training"]["seconds"] > 0
     tagging = reported["tagging"]
-    for config in ("one_core", "all_cores"):
+    for config in ("one_core", "all_cores", "rules_only"):
         assert len(tagging[config]["runs_seconds"]) == 3
         assert tagging[config]["items_per_second"] > 0
     # The synthetic store has deals and stories retold by several sources.
