@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedkb.evaluate import read_split
+from feedkb.evaluate import ValueScore, macro_f1, read_split
 from feedkb.kb import load_kb
 from feedkb.learn.examples import Example, load_base
 from feedkb.learn.features import NgramFinder, ngrams, rule_features
@@ -66,10 +66,8 @@ def _f1(model, examples: list[Example]) -> float:
             logit += sum(r * w for r, w in zip(e.rules, model.rule_weights[:, column], strict=True))
             predicted.append(1 / (1 + pow(2.718281828, -logit)) >= model.thresholds[slug])
         correct = sum(t and p for t, p in zip(truth, predicted, strict=True))
-        precision = correct / sum(predicted) if sum(predicted) else 0.0
-        recall = correct / sum(truth) if sum(truth) else 0.0
-        scores.append(2 * precision * recall / (precision + recall) if correct else 0.0)
-    return sum(scores) / len(scores)
+        scores.append(ValueScore(slug, sum(truth), sum(predicted), correct))
+    return macro_f1(scores)
 
 
 WRITTEN_ENGLISH = "we-"

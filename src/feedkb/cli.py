@@ -904,7 +904,7 @@ def train(ctx: Context) -> None:
     table = Table(
         title=f"cross-validated ({FOLDS} folds) on {training.examples} examples, "
         f"{training.corrections} of them your corrections: macro-F1 "
-        f"{sum(f.f1 for f in figures) / len(figures):.3f}"
+        f"{macro_f1(figures):.3f}"
     )
     for column in ("value", "labelled", "precision", "recall", "F1"):
         table.add_column(column, justify="left" if column == "value" else "right")

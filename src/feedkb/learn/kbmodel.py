@@ -23,7 +23,7 @@ from feedkb.rules import Rules
 from feedkb.values import VALUE_SLUGS
 
 if TYPE_CHECKING:  # scikit-learn is imported only when a model is trained
-    from feedkb.learn.train import ValueFigures
+    from feedkb.evaluate import ValueScore
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Training:
     examples: int
     corrections: int
     seconds: float
-    figures: "list[ValueFigures]"
+    figures: "list[ValueScore]"
 
 
 def rules_signature(rules: Rules) -> str:

@@ -9,13 +9,13 @@ worse on outlets the model had not seen, measured by cross-validation grouped by
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
+from feedkb.evaluate import ValueScore
 from feedkb.learn.examples import Example
 from feedkb.learn.model import DECIMALS, ValueModel
 
@@ -26,15 +26,6 @@ THRESHOLD = 0.5
 # N-grams whose every weight is smaller change few decisions (cross-validated F1 the same):
 # leaving them out makes the model a tenth of the size and finds half the n-grams per item.
 KEEP_WEIGHT = 0.1
-
-
-@dataclass
-class ValueFigures:
-    slug: str
-    labelled: int
-    precision: float
-    recall: float
-    f1: float
 
 
 def fit(
@@ -62,7 +53,7 @@ def fit(
 
 def cross_validate(
     examples: Sequence[Example], values: Sequence[str], folds: int = FOLDS
-) -> list[ValueFigures]:
+) -> list[ValueScore]:
     """Per value: precision, recall and F1 of out-of-fold predictions. The n-grams are those
     of all the examples; those of the held-out fold alone get no weight, being in no training
     row."""
@@ -77,7 +68,7 @@ def cross_validate(
     for column, slug in enumerate(values):
         rows = [i for i, e in enumerate(examples) if slug in e.labels]
         truth = np.array([examples[i].labels[slug] for i in rows], dtype=bool)
-        figures.append(_figures(slug, truth, probabilities[rows, column] >= THRESHOLD))
+        figures.append(_score(slug, truth, probabilities[rows, column] >= THRESHOLD))
     return figures
 
 
@@ -102,12 +93,8 @@ def _fit_values(
     return coefficients, intercepts
 
 
-def _figures(slug: str, truth: np.ndarray, predicted: np.ndarray) -> ValueFigures:
-    correct = int((truth & predicted).sum())
-    precision = correct / predicted.sum() if predicted.sum() else 0.0
-    recall = correct / truth.sum() if truth.sum() else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return ValueFigures(slug, int(truth.sum()), precision, recall, f1)
+def _score(slug: str, truth: np.ndarray, predicted: np.ndarray) -> ValueScore:
+    return ValueScore(slug, int(truth.sum()), int(predicted.sum()), int((truth & predicted).sum()))
 
 
 def _vocabulary(examples: Sequence[Example]) -> list[str]:
