@@ -7,6 +7,7 @@ after a correction the next load trains a new one in seconds and keeps it in
 ``curation/model.json``, so the next build reflects the change.
 """
 
+import functools
 import hashlib
 import json
 import time
@@ -63,8 +64,14 @@ def wanted_fingerprint(corrections: Sequence[Example], rules: Rules) -> str:
     """Without corrections the shipped examples alone are learned from: the packaged model
     serves whatever the rules (their scores are features read as items are tagged). The
     corrections are scored by the current rules, so with them a rule change retrains."""
-    base = BASE_EXAMPLES.stat().st_size if BASE_EXAMPLES.exists() else 0
-    return fingerprint(corrections, f"{rules_signature(rules) if corrections else ''}|{base}")
+    return fingerprint(
+        corrections, f"{rules_signature(rules) if corrections else ''}|{_base_version()}"
+    )
+
+
+@functools.cache
+def _base_version() -> str:
+    return hashlib.sha256(BASE_EXAMPLES.read_bytes()).hexdigest()[:16]
 
 
 def model_for(
@@ -75,7 +82,7 @@ def model_for(
     notify: Callable[[str], None] = lambda _message: None,
 ) -> ValueModel:
     """The model that fits this knowledge base's corrections and rules, trained if none does."""
-    corrections = correction_examples(_corrected(items, overrides), overrides, rules, VALUE_SLUGS)
+    corrections = correction_examples(items, overrides, rules, VALUE_SLUGS)
     wanted = wanted_fingerprint(corrections, rules)
     path = curation_dir / MODEL_FILE
     for candidate in (path, DEFAULT_MODEL):
@@ -87,7 +94,7 @@ def model_for(
         f"training the value model on your {len(corrections)} corrections and the shipped "
         f"examples; it goes to {path}"
     )
-    return train(curation_dir, corrections, wanted).model
+    return train(curation_dir, corrections, wanted, cross_validated=False).model
 
 
 def train_knowledge_base(
@@ -95,17 +102,20 @@ def train_knowledge_base(
 ) -> Training:
     """``feedkb train``: a model from the shipped examples and the curator's corrections,
     with cross-validated figures."""
-    corrections = correction_examples(_corrected(items, overrides), overrides, rules, VALUE_SLUGS)
+    corrections = correction_examples(items, overrides, rules, VALUE_SLUGS)
     return train(curation_dir, corrections, wanted_fingerprint(corrections, rules))
 
 
-def train(curation_dir: Path, corrections: list[Example], wanted: str) -> Training:
-    """Fit on the shipped examples and the corrections; keep it in ``curation_dir``."""
+def train(
+    curation_dir: Path, corrections: list[Example], wanted: str, *, cross_validated: bool = True
+) -> Training:
+    """Fit on the shipped examples and the corrections and keep the model in
+    ``curation_dir``; cross-validated figures only when asked (a build needs none)."""
     from feedkb.learn.train import cross_validate, fit
 
     started = time.perf_counter()
     examples = load_base() + corrections
-    figures = cross_validate(examples, VALUE_SLUGS)
+    figures = cross_validate(examples, VALUE_SLUGS) if cross_validated else []
     model = fit(examples, VALUE_SLUGS, wanted)
     model.info["corrections"] = len(corrections)
     model.save(curation_dir / MODEL_FILE)
@@ -116,7 +126,3 @@ def train(curation_dir: Path, corrections: list[Example], wanted: str) -> Traini
         time.perf_counter() - started,
         figures,
     )
-
-
-def _corrected(items: Iterable[Item], overrides: Overrides) -> list[Item]:
-    return [item for item in items if item.id in overrides.by_id]

@@ -2,7 +2,8 @@
 
 One logistic regression per value: a value's probability is the logistic of its intercept
 plus the weights of the n-grams present plus the weighted rule scores; the value is given
-when the probability reaches that value's threshold (chosen by cross-validation).
+when the probability reaches that value's threshold (one half: training weighs the classes
+by their frequency).
 """
 
 import hashlib
