@@ -23,7 +23,7 @@ from feedkb.overrides import Overrides
 from feedkb.rules import Rules
 from feedkb.values import VALUE_SLUGS
 
-if TYPE_CHECKING:  # scikit-learn is imported only when a model is trained
+if TYPE_CHECKING:  # evaluate imports the knowledge base, which imports this module
     from feedkb.evaluate import ValueScore
 
 
