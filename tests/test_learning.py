@@ -162,6 +162,8 @@ def test_the_curators_corrections_change_the_next_build(tmp_path: Path) -> None:
     messages.clear()
     load_kb(folder, notify=messages.append)
     assert not messages
+    stale = run(folder, "train", "--if-stale")
+    assert stale.exit_code == 0 and "training" not in stale.stderr
 
 
 def test_explain_names_the_strongest_model_features(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from feedkb.fetch import FetchSettings
 from feedkb.ingest import DEFAULT_CONCURRENCY, FetchReport, fetch_all, probe
 from feedkb.kb import Entry, KnowledgeBase, corpus_kb, load_kb
 from feedkb.learn.features import rule_features
-from feedkb.learn.kbmodel import train_knowledge_base
+from feedkb.learn.kbmodel import model_for, train_knowledge_base
 from feedkb.learn.model import Prediction
 from feedkb.opml import OpmlError, read_opml, write_opml
 from feedkb.overrides import OverrideEdit, edit_override, load_overrides
@@ -885,8 +885,14 @@ def eval_command(
 
 
 @cli.command()
+@click.option(
+    "--if-stale",
+    is_flag=True,
+    help="Only when the model does not fit your corrections yet, and without figures "
+    "(for CI, before committing curation/model.json).",
+)
 @click.pass_obj
-def train(ctx: Context) -> None:
+def train(ctx: Context, if_stale: bool) -> None:
     """Train the value model on the labelled examples shipped with feedkb and your corrections
     (overrides.yaml) into curation/model.json; print its cross-validated P/R/F1 per value.
 
@@ -897,9 +903,12 @@ def train(ctx: Context) -> None:
     with user_errors():
         rules = load_rules(ctx.curation)
         overrides = load_overrides(ctx.curation)
-        training = train_knowledge_base(
-            ctx.curation, rules, overrides, Store(ctx.curation).load_items()
-        )
+        items = Store(ctx.curation).load_items()
+        if if_stale:
+            model_for(ctx.curation, rules, overrides, items, _note)
+            out.print("the value model fits your corrections", markup=False)
+            return
+        training = train_knowledge_base(ctx.curation, rules, overrides, items)
     figures = training.figures
     table = Table(
         title=f"cross-validated ({FOLDS} folds) on {training.examples} examples, "
