@@ -6,6 +6,7 @@ import random
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +14,7 @@ from feedkb.evaluate import ValueScore, macro_f1, read_split
 from feedkb.kb import load_kb
 from feedkb.learn.examples import Example, load_base
 from feedkb.learn.features import NgramFinder, ngrams, rule_features
-from feedkb.learn.model import DEFAULT_MODEL, load_model
+from feedkb.learn.model import DEFAULT_MODEL, ValueModel, load_model
 from feedkb.learn.train import fit
 from feedkb.review import review_queue
 from feedkb.rules import load_rules
@@ -164,6 +165,25 @@ def test_the_curators_corrections_change_the_next_build(tmp_path: Path) -> None:
     assert not messages
     stale = run(folder, "train", "--if-stale")
     assert stale.exit_code == 0 and "training" not in stale.stderr
+
+
+def test_a_model_that_cannot_be_kept_still_tags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _corrections_kb(tmp_path)
+    [entry_id, *_] = load_kb(folder).entries
+
+    def read_only(_model: ValueModel, path: Path) -> None:  # as on a read-only checkout
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(ValueModel, "save", read_only)
+    assert run(folder, "override", entry_id, "--set", "resource").exit_code == 0
+    messages: list[str] = []
+    kb = load_kb(folder, notify=messages.append)
+    assert kb.entries[entry_id].values == ["resource"]
+    assert any("could not keep the model" in m for m in messages)
+    failed = run(folder, "train")
+    assert failed.exit_code == 2 and "could not write the model" in failed.stderr
 
 
 def test_explain_names_the_strongest_model_features(tmp_path: Path) -> None:

@@ -909,6 +909,8 @@ def train(ctx: Context, if_stale: bool) -> None:
             out.print("the value model fits your corrections", markup=False)
             return
         training = train_knowledge_base(ctx.curation, rules, overrides, items)
+    if training.unsaved:
+        fail(f"could not write the model: {training.unsaved}")
     figures = training.figures
     table = Table(
         title=f"cross-validated ({FOLDS} folds) on {training.examples} examples, "

@@ -34,6 +34,7 @@ class Training:
     corrections: int
     seconds: float
     figures: "list[ValueScore]"
+    unsaved: str = ""  # why the model file could not be written, if it could not
 
 
 def rules_signature(rules: Rules) -> str:
@@ -94,7 +95,10 @@ def model_for(
         f"training the value model on your {len(corrections)} corrections and the shipped "
         f"examples; it goes to {path}"
     )
-    return train(curation_dir, corrections, wanted, cross_validated=False).model
+    training = train(curation_dir, corrections, wanted, cross_validated=False)
+    if training.unsaved:
+        notify(f"could not keep the model ({training.unsaved}): it is trained again next time")
+    return training.model
 
 
 def train_knowledge_base(
@@ -118,11 +122,16 @@ def train(
     figures = cross_validate(examples, VALUE_SLUGS) if cross_validated else []
     model = fit(examples, VALUE_SLUGS, wanted)
     model.info["corrections"] = len(corrections)
-    model.save(curation_dir / MODEL_FILE)
+    try:
+        model.save(curation_dir / MODEL_FILE)
+        unsaved = ""
+    except OSError as exc:  # a read-only checkout still builds, with the model in memory
+        unsaved = f"{curation_dir / MODEL_FILE}: {exc.strerror or exc}"
     return Training(
         model,
         len(examples),
         len(corrections),
         time.perf_counter() - started,
         figures,
+        unsaved,
     )
