@@ -102,34 +102,20 @@ def labelled_corpus(
 ) -> list[Example]:
     """A labelled corpus (JSON Lines items with ``id``, ``title``, ``summary``, and a labels
     file as ``feedkb eval`` reads); with a split file, only the items on ``side``."""
-    from feedkb.evaluate import read_labels, read_split  # evaluate imports the kb
+    from feedkb.evaluate import read_corpus, read_labels, read_split  # evaluate imports the kb
 
-    texts = {}
-    for number, line in enumerate(items_path.read_text(encoding="utf-8").splitlines(), 1):
-        try:
-            record = json.loads(line)
-            texts[record["id"]] = record
-        except (ValueError, KeyError) as exc:
-            raise ConfigError.one(items_path, number, f"not an item ({exc})") from None
+    items = {item.id: item for item in read_corpus(items_path)}
     chosen = read_split(split_path, side) if split_path else None
     examples = []
     for label in read_labels(labels_path):
         if chosen is not None and label.key not in chosen:
             continue
-        record = texts.get(label.key)
-        if record is None:
+        item = items.get(label.key)
+        if item is None:
             raise ConfigError.one(labels_path, None, f"no item {label.key!r} in {items_path}")
         truth = {slug: slug in label.values for slug in values}
         examples.append(
-            example_of(
-                label.key,
-                record["title"],
-                record.get("summary", ""),
-                truth,
-                tagger,
-                values,
-                lang=record.get("lang", ""),
-            )
+            example_of(label.key, item.title, item.summary, truth, tagger, values, lang=item.lang)
         )
     return examples
 
