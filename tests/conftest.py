@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from feedkb.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = REPO / "tests" / "corpus"  # third-party test documents, each with its manifest
 
 
 @pytest.fixture(scope="session")

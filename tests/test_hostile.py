@@ -27,7 +27,7 @@ from feedkb.fetch import FetchSettings, parse_retry_after
 from feedkb.ingest import fetch_all
 from feedkb.sources import SourceList
 from feedkb.store import Store
-from tests.conftest import REPO, rss, run, write_sources
+from tests.conftest import CORPUS, REPO, rss, run, write_sources
 from tests.sitecheck import audit, browser_on, build_site, unsafe_links_on
 
 SETTINGS = FetchSettings(timeout=2, total_timeout=4, max_bytes=2_000_000, max_redirects=4)
@@ -411,7 +411,7 @@ def test_a_second_run_waits_for_the_first(big_feeds: Path) -> None:
 
 # --- script injection, end to end ----------------------------------------------------------
 
-FEEDPARSER_CORPUS = REPO.parent / "shared" / "corpus" / "feedparser"
+FEEDPARSER_CORPUS = CORPUS / "feedparser"
 CORPUS_XSS = [
     *sorted((FEEDPARSER_CORPUS / "wellformed" / "sanitize").glob("*.xml")),
     FEEDPARSER_CORPUS / "json" / "example.json",
