@@ -36,7 +36,7 @@ def test_the_repository_reads_nothing_outside_itself() -> None:
         capture_output=True,
         text=True,
     )
-    assert tracked.stdout == "", f"files that still read ../shared:\n{tracked.stdout}"
+    assert tracked.stdout == "", f"read beside the repository:\n{tracked.stdout}"
 
 
 def test_a_clone_with_nothing_beside_it_passes_the_tests_that_read_data(tmp_path: Path) -> None:
