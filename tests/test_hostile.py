@@ -384,14 +384,41 @@ def test_sigkill_at_random_moments_never_corrupts_the_store(big_feeds: Path) -> 
     rng = random.Random(1)
     command = [sys.executable, "-m", "feedkb", "--curation", str(big_feeds), "fetch"]
     for _ in range(12):
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # A session of its own: every process the run starts (parse workers, the resource
+        # tracker) is in it, and none may outlive the killed parent.
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         time.sleep(rng.uniform(0.3, 2.5))
         process.send_signal(signal.SIGKILL)
         process.wait()
+        assert survivors(process.pid) == [], "processes of the killed run outlived it"
         check_store(big_feeds)
         Store(big_feeds).load_items()  # loads, whatever moment it died at
     assert subprocess.run(command, capture_output=True).returncode == 0
     assert check_store(big_feeds) == 20 * 150
+
+
+def survivors(session: int, patience: float = 10.0) -> list[str]:
+    """The command lines of processes still in this session once they had time to leave."""
+    deadline = time.monotonic() + patience
+    while True:
+        alive = [
+            stat.parent.joinpath("cmdline").read_bytes().replace(b"\0", b" ").decode()
+            for stat in Path("/proc").glob("[0-9]*/stat")
+            if _session_of(stat) == session
+        ]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
+def _session_of(stat: Path) -> int | None:
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:  # ended while we looked
+        return None
+    return int(fields[3])
 
 
 def test_a_second_run_waits_for_the_first(big_feeds: Path) -> None:

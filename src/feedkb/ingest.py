@@ -18,6 +18,7 @@ from feedkb.model import format_utc
 from feedkb.parse import FeedError, ParsedFeed, parse_feed
 from feedkb.sources import Source
 from feedkb.store import KeyIndex, SourceState, Store
+from feedkb.workers import exit_with_parent
 
 DEFAULT_CONCURRENCY = 16
 PARALLEL_PARSE_FROM = 8  # sources; fewer are parsed in a thread (no process start-up)
@@ -174,7 +175,9 @@ class _LazyPool(Executor):
         if self._pool is None:
             # spawn, not fork: the event loop's threads must not be copied into the workers.
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                self._workers, mp_context=context, initializer=exit_with_parent
+            )
         return self._pool.submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

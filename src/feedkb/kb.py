@@ -29,6 +29,7 @@ from feedkb.rules import Rules, load_rules
 from feedkb.sources import Source, SourceList
 from feedkb.store import Store
 from feedkb.tagging import Match, Tagger, Tagging
+from feedkb.workers import exit_with_parent
 
 NO_OVERRIDE = Override()
 
@@ -285,6 +286,7 @@ _forked_jobs: list[Job] = []  # a forked worker reads its jobs from its copy of 
 
 def _start_worker(rules: Rules, model: ValueModel | None) -> None:
     global _worker_tagger, _worker_model
+    exit_with_parent()
     _worker_tagger, _worker_model = Tagger(rules), model
 
 
