@@ -59,7 +59,10 @@ def test_not_utf8_and_missing_files(curation: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "rules.yaml: not UTF-8 text" in result.stderr
     (curation / "rules.yaml").unlink()
     result = run(curation, "items")
-    assert result.exit_code == 2 and "rules.yaml: file not found" in result.stderr
+    assert result.exit_code == 0 and "default rules" in result.stderr  # a folder just started
+    (curation / "sources.yaml").unlink()
+    result = run(curation, "items")
+    assert result.exit_code == 2 and "sources.yaml: file not found" in result.stderr
 
 
 def test_damaged_store_files_are_named(curation: Path, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Value tagging: rules, scores and evidence, computed when read; explain and eval."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -185,13 +186,13 @@ def test_explain_shows_scores_terms_hint_and_override(devset: Path) -> None:
             "rules: score",
             "model: probability",
             "strongest features",
-            "'add': ('lead',)",
-            "重点跟进",
-            "'company': '星河智驾'",
-            "'round': 'A+'",
+            "override: adds lead; note “重点跟进”",
+            "deal: company 星河智驾; round A+; amount 3亿元",
             "also covered by",
         ):
             assert expected in text, expected
+        # Written for people: no Python reprs of dicts, tuples or strings.
+        assert not re.search(r"[{(]'|'[})]|: None\b", text), text
     finally:
         run(devset, "override", target["id"], "--clear")
     missing = run(devset, "explain", "doesnotexist")

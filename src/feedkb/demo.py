@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 from feedkb.ingest import fetch_all
+from feedkb.rules import DEFAULT_RULES, RULES_FILE
 from feedkb.sources import SourceList
 
 PACKAGE = Path(__file__).parent
@@ -32,7 +33,7 @@ def init_folder(target: Path) -> list[Path]:
     written = []
     for source, destination in [
         (DEFAULTS / "mkdocs.yml", target / "mkdocs.yml"),
-        (DEFAULTS / "rules.yaml", target / "curation" / "rules.yaml"),
+        (DEFAULT_RULES, target / "curation" / RULES_FILE),
         *[
             (page, target / "docs" / "guide" / page.name)
             for page in sorted((DEFAULTS / "docs" / "guide").glob("*.md"))

@@ -1,6 +1,7 @@
 """Weekly digests: the week's best items per value, for the site and for a WeChat group."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -64,14 +65,14 @@ def build_digest(
     return Digest(f"{year}-W{number:02d}", start, end, sections)
 
 
-def digest_markdown(digest: Digest) -> str:
+def digest_markdown(digest: Digest, source_title: Callable[[Entry], str]) -> str:
     lines = [f"# 周报 {digest.week}（{digest.start:%m月%d日}–{digest.end:%m月%d日}）", ""]
     for slug, entries in digest.sections.items():
         if not entries:
             continue
         lines += [f"## {VALUE_LABELS[slug]}", ""]
         lines += [
-            f"- [{_md_text(e.title)}]({e.item.url or '#'}) — {e.item.source} · "
+            f"- [{_md_text(e.title)}]({e.item.url or '#'}) — {_md_text(source_title(e))} · "
             f"{e.item.published[:10]}"
             for e in entries
         ]

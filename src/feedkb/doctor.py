@@ -22,13 +22,13 @@ class Checkup:
 def check(curation_dir: Path) -> Checkup:
     problems: list[str] = []
     source_list = _collect(problems, lambda: SourceList.load(curation_dir))
-    _collect(problems, lambda: load_rules(curation_dir))
+    warnings: list[str] = []
+    _collect(problems, lambda: load_rules(curation_dir, warnings.append))
     overrides = _collect(problems, lambda: load_overrides(curation_dir))
     if (curation_dir / MODEL_FILE).exists():
         _collect(problems, lambda: load_model(curation_dir / MODEL_FILE))
     store = Store(curation_dir)
     items = _collect(problems, store.load_items)
-    warnings: list[str] = []
     if overrides is not None and items is not None:
         known = {item.id for item in items}
         problems += [

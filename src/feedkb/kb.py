@@ -116,6 +116,11 @@ class KnowledgeBase:
         [features] = rule_features([entry.tagging], self.rules, self.model.values)
         return self.model.predict(entry.item.title, entry.item.summary, features)
 
+    def source_title(self, entry: Entry) -> str:
+        """The title members know the item's source by (its id if it left sources.yaml)."""
+        source = self.sources.get(entry.item.source)
+        return source.title if source else entry.item.source
+
     def visible(self) -> list[Entry]:
         """What members see, newest first: not hidden, one entry per story."""
         chosen = [e for e in self.entries.values() if not e.hidden and not e.duplicate_of]
@@ -157,7 +162,7 @@ def load_kb(
     """The knowledge base of a curation folder, tagged by the model that fits its corrections
     (trained first when they changed: ``notify`` hears of it)."""
     sources = {s.id: s for s in SourceList.load(curation_dir).sources}
-    rules = load_rules(curation_dir)
+    rules = load_rules(curation_dir, notify)
     overrides = load_overrides(curation_dir)
     items = Store(curation_dir).load_items()
     model = model_for(curation_dir, rules, overrides, items, notify)
@@ -169,7 +174,7 @@ def corpus_kb(
 ) -> KnowledgeBase:
     """Items from elsewhere (a labelled corpus) tagged as this knowledge base tags its own:
     its rules and model, no source hints, no overrides."""
-    rules = load_rules(curation_dir)
+    rules = load_rules(curation_dir, notify)
     overrides = load_overrides(curation_dir)
     model = model_for(curation_dir, rules, overrides, Store(curation_dir).load_items(), notify)
     return build_kb(items, {}, rules, Overrides(overrides.path, {}, {}), model=model)

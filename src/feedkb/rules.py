@@ -1,6 +1,7 @@
 """``curation/rules.yaml``: per value tag, the weighted terms that earn it, validated."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from feedkb.values import VALUE_SLUGS
 from feedkb.yamlfile import line_of, load_yaml, top_mapping
 
 RULES_FILE = "rules.yaml"
+DEFAULT_RULES = Path(__file__).parent / "defaults" / RULES_FILE
 REGEX_PREFIX = "re:"
 TOP_KEYS = {"title_weight", "tags"}
 TAG_KEYS = {"label", "description", "threshold", "source_hint", "terms", "negative"}
@@ -41,8 +43,13 @@ class Rules:
     tags: dict[str, TagRule] = field(default_factory=dict)
 
 
-def load_rules(curation_dir: Path) -> Rules:
+def load_rules(curation_dir: Path, notify: Callable[[str], None] = lambda _message: None) -> Rules:
+    """The curator's rules, or feedkb's default rules while the folder has none (``notify``
+    hears which): a folder with only sources.yaml already tags its items."""
     path = curation_dir / RULES_FILE
+    if not path.exists():
+        notify(f"{path} not found: tagging with feedkb's default rules ({DEFAULT_RULES})")
+        path = DEFAULT_RULES
     return parse_rules(path, load_yaml(path))
 
 

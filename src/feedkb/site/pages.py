@@ -68,16 +68,12 @@ class SiteBuilder:
     def permalink(self, from_uri: str, entry: Entry) -> str:
         return self.link(from_uri, self.canonical[entry.id], anchor(entry))
 
-    def source_title(self, entry: Entry) -> str:
-        source = self.kb.sources.get(entry.item.source)
-        return source.title if source else entry.item.source
-
     def cards(self, uri: str, entries: Iterable[Entry]) -> str:
         return "\n\n".join(
             entry_card(
                 e,
                 self.kb.rules,
-                self.source_title,
+                self.kb.source_title,
                 self.permalink(uri, e),
                 False,
                 self.kb.entries,
@@ -123,7 +119,7 @@ class SiteBuilder:
             for number, (entries, uri) in enumerate(zip(chunks, uris, strict=True), 1):
                 self.tocs[uri] = [(anchor(e), text(e.title)) for e in entries]
                 cards = "\n\n".join(
-                    entry_card(e, self.kb.rules, self.source_title, "", True, self.kb.entries)
+                    entry_card(e, self.kb.rules, self.kb.source_title, "", True, self.kb.entries)
                     for e in entries
                 )
                 self.pages[uri] = (
@@ -253,7 +249,7 @@ class SiteBuilder:
                 f"<tr><td>{e.item.published[:10]}</td><td>{company_cell}</td>"
                 f"<td>{text(deal.round or '—') if deal else '—'}</td><td>{text(amount)}</td>"
                 f"<td>{text(investors) or '—'}</td>"
-                f"<td>{text(self.source_title(e))} "
+                f"<td>{text(self.kb.source_title(e))} "
                 f'<a href="{self.permalink(uri, e)}" title="{text(e.title)}">#</a></td></tr>'
             )
         return (

@@ -1,0 +1,218 @@
+"""``feedkb sources``: the list of feeds in curation/sources.yaml."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+import orjson
+
+from feedkb.cli.base import (
+    Context,
+    cli,
+    err,
+    fail,
+    minute,
+    out,
+    table,
+    user_errors,
+    with_curation,
+)
+from feedkb.ingest import probe
+from feedkb.opml import read_opml, write_opml
+from feedkb.parse import FeedError
+from feedkb.sources import Source
+from feedkb.store import SourceState, Store
+from feedkb.values import VALUE_SLUGS
+
+
+@cli.group()
+def sources() -> None:
+    """List, add, remove, import and export the feeds in curation/sources.yaml."""
+
+
+@sources.command("list")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@with_curation
+def sources_list(ctx: Context, fmt: str) -> None:
+    """Every source with its health from the last runs."""
+    with user_errors():
+        source_list = ctx.sources()
+        store = Store(ctx.curation)
+        rows = [(s, store.load_state(s.id)) for s in source_list.sources]
+    if fmt == "json":
+        records = [
+            {
+                "id": s.id,
+                "title": s.title,
+                "url": s.url,
+                "homepage": s.homepage,
+                "values": list(s.values),
+                "tags": list(s.tags),
+                "enabled": s.enabled,
+                "state": {**vars(state), "failing": state.failing},
+            }
+            for s, state in rows
+        ]
+        click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
+        return
+    shown = table(
+        f"{len(rows)} sources in {source_list.path}",
+        ["id", "title", "health", "items", "last success", "problem"],
+        tokens=("id", "health", "last success"),
+        right=("items",),
+    )
+    for source, state in rows:
+        problem = state.last_error or ""
+        if state.retry_after:
+            problem = f"{problem} (waiting until {state.retry_after})".strip()
+        if state.moved_to:
+            problem = f"moved permanently to {state.moved_to} (update url) {problem}".strip()
+        shown.add_row(
+            source.id if source.enabled else f"[dim]{source.id} (disabled)[/]",
+            source.title,
+            _health(state),
+            str(state.item_count),
+            minute(state.last_success) if state.last_success else "never",
+            f"[red]{problem}[/]" if problem else "",
+        )
+    out.print(shown)
+
+
+def _health(state: SourceState) -> str:
+    failures = state.consecutive_failures
+    if state.failing:
+        return f"[bold red]failing{f' ×{failures}' if failures else ''}[/]"
+    if failures:
+        return f"[yellow]failed ×{failures}[/]"
+    return "ok" if state.last_success else "-"
+
+
+@sources.command("add")
+@click.argument("url")
+@click.option("--id", "source_id", help="Slug for the source (default: from the URL's host).")
+@click.option("--title", help="Display title (default: the feed's own title).")
+@click.option("--homepage", help="The site's front page.")
+@click.option(
+    "--value",
+    "values",
+    multiple=True,
+    type=click.Choice(VALUE_SLUGS),
+    help="Value-tag hint for the source's items; repeatable.",
+)
+@click.option("--tag", "tags", multiple=True, help="Free-form tag; repeatable.")
+@click.option("--disabled", is_flag=True, help="Add it switched off.")
+@click.option("--no-check", is_flag=True, help="Do not fetch the feed to check it first.")
+@with_curation
+def sources_add(
+    ctx: Context,
+    url: str,
+    source_id: str | None,
+    title: str | None,
+    homepage: str | None,
+    values: tuple[str, ...],
+    tags: tuple[str, ...],
+    disabled: bool,
+    no_check: bool,
+) -> None:
+    """Add the feed at URL (or a local file path)."""
+    with user_errors():
+        source_list = ctx.sources()
+        draft = Source(
+            id=source_id or source_list.unique_id(_id_hint(url)),
+            title=title or url,
+            url=url,
+            homepage=homepage,
+            values=values,
+            tags=tags,
+            enabled=not disabled,
+            base_dir=source_list.path.parent,
+        )
+        if not no_check:
+            draft = _checked(draft, keep_title=bool(title))
+        try:
+            source_list.add(draft)
+        except ValueError as exc:
+            fail(str(exc))
+        source_list.save()
+    out.print(f"added [bold]{draft.id}[/] ({draft.title}) to {source_list.path}")
+
+
+def _id_hint(url: str) -> str:
+    host = urlsplit(url).hostname or Path(url).stem
+    return host.removeprefix("www.").rsplit(".", 1)[0] if "." in host else host
+
+
+def _checked(draft: Source, keep_title: bool) -> Source:
+    try:
+        feed = probe(draft)
+    except FeedError as exc:
+        fail(f"{draft.url}: {exc} (use --no-check to add it anyway)")
+    err.print(f"checked: the feed lists {len(feed.items)} entries", highlight=False)
+    if keep_title or not feed.title:
+        return draft
+    return Source(**{**vars(draft), "title": feed.title})
+
+
+@sources.command("remove")
+@click.argument("source_id", metavar="ID")
+@with_curation
+def sources_remove(ctx: Context, source_id: str) -> None:
+    """Remove a source. Its stored items stay in the knowledge base."""
+    with user_errors():
+        source_list = ctx.sources()
+        try:
+            removed = source_list.remove(source_id)
+        except KeyError as exc:
+            fail(exc.args[0])
+        source_list.save()
+    out.print(f"removed [bold]{removed.id}[/] ({removed.title})")
+
+
+@sources.command("import")
+@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_curation
+def sources_import(ctx: Context, opml_file: Path) -> None:
+    """Add every feed of an OPML file; feeds already listed (same URL) are skipped."""
+    with user_errors():
+        source_list = ctx.sources()
+        known_urls = {s.url for s in source_list.sources}
+        added = skipped = 0
+        for feed in read_opml(opml_file):
+            if feed.url in known_urls:
+                skipped += 1
+                continue
+            source = Source(
+                id=source_list.unique_id(feed.wanted_id or _id_hint(feed.url)),
+                title=feed.title,
+                url=feed.url,
+                homepage=feed.homepage,
+                values=feed.values,
+                tags=feed.tags,
+                enabled=feed.enabled,
+            )
+            try:
+                source_list.add(source)
+            except ValueError as exc:
+                err.print(f"[yellow]skipped[/] {feed.url}: {exc}", highlight=False)
+                skipped += 1
+                continue
+            known_urls.add(feed.url)
+            added += 1
+        source_list.save()
+    out.print(f"imported {added} sources from {opml_file} ({skipped} skipped)")
+
+
+@sources.command("export")
+@click.argument("opml_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@with_curation
+def sources_export(ctx: Context, opml_file: Path | None) -> None:
+    """Write the sources as OPML 2.0 to OPML_FILE, or to standard output."""
+    with user_errors():
+        document = write_opml(ctx.sources().sources)
+    if opml_file is None:
+        click.echo(document, nl=False)
+    else:
+        opml_file.write_text(document, encoding="utf-8")
+        err.print(f"wrote {opml_file}")
