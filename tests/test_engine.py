@@ -11,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from feedkb.site.pages import relative_url
 from tests.conftest import REPO
 
 GENERATOR = re.compile(rb'<meta name="generator" content="([^"]*)">')
@@ -98,3 +101,29 @@ def test_one_process_runs_one_engine() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "properdocs properdocs", result.stderr
     assert lines[1].startswith("ProperDocs already runs in this process and MkDocs cannot run")
+
+
+def test_pages_feeds_and_search_index_need_no_engine() -> None:
+    """Generating pages and feeds and indexing a built site import no engine, so an export to
+    another engine stays possible; only the plugin's hooks are the engine's."""
+    script = (
+        "import sys; sys.modules['mkdocs'] = sys.modules['properdocs'] = None; "
+        "import feedkb.site.pages, feedkb.site.feeds, feedkb.site.search_index"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "page", "link"),  # as the engines' get_relative_url gives them
+    [
+        ("values/news/", "archive/2026-10/", "../../values/news/"),
+        ("", "archive/2026-10/", "../.."),
+        ("deals/", "deals/", "./"),
+        ("", "", "."),
+        ("archive/2026-10.html", "values/news/2026-10.html", "../../archive/2026-10.html"),
+        ("sources/", "about.html", "sources/"),
+    ],
+)
+def test_relative_links_between_pages(url: str, page: str, link: str) -> None:
+    assert relative_url(url, page) == link
