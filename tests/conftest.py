@@ -40,6 +40,15 @@ def curation(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def demo_kb(tmp_path_factory) -> Path:
+    """The demo knowledge base (the bundled sample feeds), fetched and built once."""
+    folder = tmp_path_factory.mktemp("demo") / "demo"
+    result = run(folder, "demo", "--no-serve", "--dir", str(folder))
+    assert result.exit_code == 0, result.output
+    return folder
+
+
 def write_sources(curation: Path, sources: list[dict]) -> None:
     entries = [{"title": s.get("id", "t"), **s} for s in sources]
     # JSON is YAML: no YAML writer needed in the tests.

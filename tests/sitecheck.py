@@ -60,13 +60,14 @@ def audit(site: Path) -> dict[Path, list[str]]:
     return found
 
 
-def build_site(curation: Path, site: Path) -> None:
-    """`mkdocs build --strict` in a subprocess, as CI runs it."""
+def build_site(curation: Path, site: Path, engine: str = "properdocs") -> None:
+    """`properdocs build --strict` (or `mkdocs build`) in a subprocess, as a maintainer runs it
+    on the repository's mkdocs.yml."""
     result = subprocess.run(
         [
             sys.executable,
             "-m",
-            "mkdocs",
+            engine,
             "build",
             "--strict",
             "-f",

@@ -1,4 +1,4 @@
-"""The site: built by the real MkDocs from the real corpus, read as files and in Chromium."""
+"""The site: built by the real ProperDocs from the real corpus, read as files and in Chromium."""
 
 import html
 import json
@@ -32,7 +32,7 @@ HOSTILE_TITLES = [
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict:
     """A curation folder with the dev-set feeds and a hostile feed, fetched, overridden and
-    built with `mkdocs build --strict` in a subprocess, as CI does."""
+    built with `properdocs build --strict` in a subprocess."""
     root = tmp_path_factory.mktemp("site")
     curation = root / "curation"
     curation.mkdir()

@@ -1,18 +1,13 @@
-"""The site: ``feedkb build``, ``serve``, ``init`` and ``demo``."""
+"""The site: ``feedkb build``, ``serve``, ``init`` and ``demo``, on ProperDocs or MkDocs."""
 
-import logging
 import os
 from pathlib import Path
 
 import click
 
-from feedkb.cli.base import (
-    Context,
-    cli,
-    out,
-    with_curation,
-)
+from feedkb.cli.base import Context, cli, fail, out, with_curation
 from feedkb.demo import fetch_demo, init_folder
+from feedkb.site.engine import CHOICES, Engine, EngineError, choose_engine
 
 CONFIG_FILE = click.option(
     "--config-file",
@@ -20,10 +15,18 @@ CONFIG_FILE = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default="mkdocs.yml",
     show_default=True,
-    help="The site's MkDocs configuration.",
+    help="The site's configuration (mkdocs.yml, read by either engine).",
 )
 DEV_ADDR = click.option(
     "--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, help="Address to serve on."
+)
+ENGINE = click.option(
+    "--engine",
+    type=click.Choice(CHOICES),
+    default="auto",
+    show_default=True,
+    envvar="FEEDKB_ENGINE",
+    help="The site generator; auto: ProperDocs if installed, else MkDocs. Env: FEEDKB_ENGINE.",
 )
 
 
@@ -35,63 +38,36 @@ DEV_ADDR = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the site (default: the configuration's site_dir).",
 )
-@click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
+@click.option("--strict", is_flag=True, help="Fail on any warning of the build.")
+@ENGINE
 @with_curation
-def build(ctx: Context, config_file: Path, site_dir: Path | None, strict: bool) -> None:
-    """Build the static site from this curation folder (`mkdocs build` with feedkb's data)."""
+def build(
+    ctx: Context, config_file: Path, site_dir: Path | None, strict: bool, engine: str
+) -> None:
+    """Build the static site from this curation folder (`properdocs build` with feedkb's data)."""
     os.environ["FEEDKB_CURATION"] = str(ctx.curation.resolve())
-    written = _build_site(config_file, site_dir, strict)
-    out.print(f"site written to {written}")
-
-
-# MkDocs is imported where it is used: a tenth of a second every other command would pay.
-
-
-def _build_site(config_file: Path, site_dir: Path | None, strict: bool) -> str:
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-
-    # Relative to where the command runs (MkDocs would take it relative to mkdocs.yml).
-    options: dict[str, object] = {"site_dir": str(site_dir.resolve())} if site_dir else {}
-    if strict:
-        options["strict"] = True
-    _show_mkdocs_log()
-    config = load_config(config_file=str(config_file), **options)
-    config.plugins.on_startup(command="build", dirty=False)
-    try:
-        mkdocs_build(config)
-    finally:
-        config.plugins.on_shutdown()
-    return config.site_dir
+    chosen = _engine(engine)
+    written = chosen.build(config_file, site_dir, strict)
+    out.print(f"site written to {written} by {chosen.label}")
 
 
 @cli.command()
 @CONFIG_FILE
 @DEV_ADDR
+@ENGINE
 @with_curation
-def serve(ctx: Context, config_file: Path, dev_addr: str) -> None:
-    """Serve the site and rebuild it when curation files change (`mkdocs serve`)."""
+def serve(ctx: Context, config_file: Path, dev_addr: str, engine: str) -> None:
+    """Serve the site and rebuild it when curation files change (`properdocs serve`)."""
     os.environ["FEEDKB_CURATION"] = str(ctx.curation.resolve())
-    _serve_site(config_file, dev_addr)
+    _engine(engine).serve(config_file, dev_addr)
 
 
-def _serve_site(config_file: Path, dev_addr: str) -> None:
-    from mkdocs.commands.serve import serve as mkdocs_serve
-
-    _show_mkdocs_log()
-    mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr)
-
-
-def _show_mkdocs_log() -> None:
-    # What `mkdocs` itself prints: builds, warnings, detected changes (once: demo builds and
-    # then serves).
-    logger = logging.getLogger("mkdocs")
-    if logger.handlers:
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+def _engine(requested: str) -> Engine:
+    try:
+        return choose_engine(requested)
+    except EngineError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
 
 
 @cli.command()
@@ -116,14 +92,16 @@ def init(folder: Path) -> None:
 )
 @click.option("--no-serve", is_flag=True, help="Only build the site; do not serve it.")
 @DEV_ADDR
-def demo(folder: Path, no_serve: bool, dev_addr: str) -> None:
+@ENGINE
+def demo(folder: Path, no_serve: bool, dev_addr: str, engine: str) -> None:
     """Build a complete site from sample feeds bundled with feedkb, and serve it (offline)."""
+    chosen = _engine(engine)
     stored = fetch_demo(folder)
     out.print(f"fetched the sample feeds into {folder / 'curation'} ({stored} new items)")
     os.environ["FEEDKB_CURATION"] = str((folder / "curation").resolve())
     config_file = folder / "mkdocs.yml"
-    _build_site(config_file, folder / "site", strict=True)
-    out.print(f"demo site built in {folder / 'site'}")
+    chosen.build(config_file, folder / "site", strict=True)
+    out.print(f"demo site built in {folder / 'site'} by {chosen.label}")
     if not no_serve:
         out.print(f"serving on http://{dev_addr}/ (Ctrl-C to stop)")
-        _serve_site(config_file, dev_addr)
+        chosen.serve(config_file, dev_addr)

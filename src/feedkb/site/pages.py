@@ -4,12 +4,11 @@ Pages grow with months x values, never with items: sections, archives and deal t
 split by month and paginated; items get no pages of their own.
 """
 
+import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
-
-from mkdocs.utils import get_relative_url
 
 from feedkb.digest import build_digest, week_of
 from feedkb.kb import Entry, KnowledgeBase
@@ -37,6 +36,14 @@ def url_of(src_uri: str, use_directory_urls: bool) -> str:
     return f"{stem}/" if use_directory_urls else f"{stem}.html"
 
 
+def relative_url(url: str, page_url: str) -> str:
+    """``url`` as a link from the page at ``page_url``, both as url_of gives them: what the
+    engine's get_relative_url gives, here so that pages need no engine to be generated."""
+    folder = page_url if page_url.endswith("/") else page_url.rpartition("/")[0]
+    link = posixpath.relpath(url or ".", folder or ".")
+    return link + "/" if url.endswith("/") else link
+
+
 def paged(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
@@ -62,7 +69,7 @@ class SiteBuilder:
 
     def link(self, from_uri: str, to_uri: str, fragment: str = "") -> str:
         use_dirs = self.settings.use_directory_urls
-        href = get_relative_url(url_of(to_uri, use_dirs), url_of(from_uri, use_dirs))
+        href = relative_url(url_of(to_uri, use_dirs), url_of(from_uri, use_dirs))
         return escape(href + (f"#{fragment}" if fragment else ""), quote=True)
 
     def permalink(self, from_uri: str, entry: Entry) -> str:

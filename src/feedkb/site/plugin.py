@@ -1,22 +1,22 @@
 """The ``feedkb`` MkDocs plugin: reads the curation folder at build time and adds the
 knowledge base's pages, feeds and stylesheet as virtual files. Nothing goes into docs/."""
 
-import asyncio
 import os
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
-from pagefind.index import IndexConfig, PagefindIndex
 
 from feedkb.kb import KnowledgeBase, load_kb
 from feedkb.site.config import FeedkbPluginConfig
 from feedkb.site.feeds import atom_feed, permalink_url
 from feedkb.site.pages import SiteBuilder, SiteSettings, url_of
+from feedkb.site.search_index import SearchIndexError, build_search_index
 from feedkb.store import Store
 from feedkb.values import VALUE_LABELS
 
@@ -143,7 +143,10 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.pagefind:
-            count = build_pagefind_index(Path(config.site_dir))
+            try:
+                count = build_search_index(Path(config.site_dir))
+            except SearchIndexError as exc:  # fails the build, --strict or not
+                raise PluginError(f"the search index is not whole: {exc}") from None
             log.info(f"Pagefind indexed {count} archive pages")
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
@@ -167,19 +170,6 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
 
 def is_canonical(src_uri: str) -> bool:
     return src_uri.startswith("archive/") and src_uri != ARCHIVE_INDEX
-
-
-def build_pagefind_index(site_dir: Path) -> int:
-    """Index the built archive pages with Pagefind (its extended build segments Chinese)."""
-
-    async def run() -> int:
-        config = IndexConfig(force_language="zh", output_path=str(site_dir / "pagefind"))
-        async with PagefindIndex(config=config) as index:
-            added = await index.add_directory(str(site_dir), glob="archive/*/index.html")
-            await index.write_files()
-            return added["page_count"]
-
-    return asyncio.run(run())
 
 
 def split_page(content: str) -> tuple[str, str]:
