@@ -15,7 +15,7 @@ from mkdocs.utils import get_relative_url
 from feedkb.kb import KnowledgeBase, load_kb
 from feedkb.site.config import FeedkbPluginConfig
 from feedkb.site.feeds import atom_feed, permalink_url
-from feedkb.site.pages import SiteBuilder, SiteSettings, url_of
+from feedkb.site.pages import SiteBuilder, SiteSettings, build_pages, url_of
 from feedkb.site.search_index import SearchIndexError, build_search_index
 from feedkb.store import Store
 from feedkb.values import VALUE_LABELS
@@ -68,7 +68,7 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
             config.use_directory_urls,
         )
         builder = SiteBuilder(kb, states, settings)
-        pages = builder.build()
+        pages = build_pages(builder)
         self.bodies, self.tocs = {}, builder.tocs
         for src_uri, content in pages.items():
             if files.get_file_from_path(src_uri) is None:  # a hand-written page wins

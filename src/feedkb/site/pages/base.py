@@ -1,0 +1,93 @@
+"""What every page builder shares: the knowledge base, the pages built so far, links."""
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+
+from feedkb.kb import Entry, KnowledgeBase
+from feedkb.site.render import anchor, entry_card
+from feedkb.store import SourceState
+
+NO_SEARCH = "---\nsearch:\n  exclude: true\n---\n\n"
+
+
+@dataclass
+class SiteSettings:
+    items_per_page: int
+    highlights_per_value: int
+    digest_per_value: int
+    use_directory_urls: bool
+
+
+def url_of(src_uri: str, use_directory_urls: bool) -> str:
+    """The URL MkDocs gives the page built from ``src_uri``."""
+    stem = src_uri.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return f"{stem}/" if use_directory_urls else f"{stem}.html"
+
+
+def relative_url(url: str, page_url: str) -> str:
+    """``url`` as a link from the page at ``page_url``, both as url_of gives them: what the
+    engine's get_relative_url gives, here so that pages need no engine to be generated."""
+    folder = page_url if page_url.endswith("/") else page_url.rpartition("/")[0]
+    link = posixpath.relpath(url or ".", folder or ".")
+    return link + "/" if url.endswith("/") else link
+
+
+def paged(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def page_name(base: str, number: int) -> str:
+    return f"{base}.md" if number == 1 else f"{base}-p{number}.md"
+
+
+class SiteBuilder:
+    def __init__(
+        self, kb: KnowledgeBase, states: dict[str, SourceState], settings: SiteSettings
+    ) -> None:
+        self.kb, self.states, self.settings = kb, states, settings
+        self.visible = kb.visible()  # newest first, no hidden items, one per story
+        self.pages: dict[str, str] = {}
+        self.canonical: dict[str, str] = {}  # item id -> src_uri of its archive page
+        self.tocs: dict[str, list[tuple[str, str]]] = {}  # archive page -> (anchor, title)
+        self._by_month: dict[str, list[Entry]] = defaultdict(list)
+        for entry in self.visible:
+            self._by_month[entry.item.month].append(entry)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def link(self, from_uri: str, to_uri: str, fragment: str = "") -> str:
+        use_dirs = self.settings.use_directory_urls
+        href = relative_url(url_of(to_uri, use_dirs), url_of(from_uri, use_dirs))
+        return escape(href + (f"#{fragment}" if fragment else ""), quote=True)
+
+    def permalink(self, from_uri: str, entry: Entry) -> str:
+        return self.link(from_uri, self.canonical[entry.id], anchor(entry))
+
+    def cards(self, uri: str, entries: Iterable[Entry]) -> str:
+        return "\n\n".join(
+            entry_card(
+                e,
+                self.kb.rules,
+                self.kb.source_title,
+                self.permalink(uri, e),
+                False,
+                self.kb.entries,
+            )
+            for e in entries
+        )
+
+    def pager(self, uri_of_page: list[str], current: int) -> str:
+        if len(uri_of_page) < 2:
+            return ""
+        links = [
+            f"<strong>{n}</strong>"
+            if n == current
+            else f'<a href="{self.link(uri_of_page[current - 1], uri)}">{n}</a>'
+            for n, uri in enumerate(uri_of_page, 1)
+        ]
+        return f'<nav class="fk-pager" aria-label="分页">第 {" ".join(links)} 页</nav>'

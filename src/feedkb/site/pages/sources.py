@@ -1,0 +1,47 @@
+"""来源: each source's health and newest items."""
+
+from feedkb.site.pages.base import NO_SEARCH, SiteBuilder
+from feedkb.site.render import safe_url, text
+from feedkb.store import SourceState
+
+
+def build_sources(site: SiteBuilder) -> None:
+    rows = []
+    for source in site.kb.sources.values():
+        state = site.states.get(source.id, SourceState())
+        uri = f"sources/{source.id}.md"
+        health = "失败" if state.failing else "正常" if state.last_success else "未抓取"
+        error = state.last_error or ""
+        if state.moved_to:
+            error = f"已永久迁移至 {state.moved_to}；{error}".rstrip("；")
+        rows.append(
+            f'<tr><td><a href="{site.link("sources/index.md", uri)}">{text(source.title)}'
+            f"</a></td><td>{health}</td><td>{text(state.last_success or '—')}</td>"
+            f"<td>{state.consecutive_failures}</td><td>{text(error) or '—'}</td>"
+            f"<td>{state.item_count}</td></tr>"
+        )
+        entries = [e for e in site.visible if e.item.source == source.id]
+        homepage = safe_url(source.homepage or "")
+        site.pages[uri] = (
+            NO_SEARCH
+            + f"# {text(source.title)}\n\n"
+            + (
+                f'<p><a href="{homepage}" rel="noopener nofollow">{homepage}</a></p>\n\n'
+                if homepage
+                else ""
+            )
+            + f"<p>状态：{health} · 最近成功：{text(state.last_success or '—')} · "
+            f"连续失败：{state.consecutive_failures} · 条目：{len(entries)}</p>\n\n"
+            + (f'<p class="fk-error">最近错误：{text(error)}</p>\n\n' if error else "")
+            + "<h2>最新条目</h2>\n\n"
+            + site.cards(uri, entries[: site.settings.items_per_page])
+            + "\n"
+        )
+    site.pages["sources/index.md"] = (
+        NO_SEARCH
+        + "# 来源\n\n<p>每个来源的抓取健康状况。连续失败 3 次或返回 410 即标为失败。</p>\n\n"
+        '<table class="fk-sources"><thead><tr><th scope="col">来源</th>'
+        '<th scope="col">状态</th><th scope="col">最近成功</th><th scope="col">连续失败</th>'
+        '<th scope="col">最近错误</th><th scope="col">条目</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>\n"
+    )
