@@ -3,6 +3,8 @@
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from feedkb.site.localtime import DEFAULT_TIMEZONE
+
 
 class FeedkbPluginConfig(base.Config):
     # The curation folder, relative to mkdocs.yml; FEEDKB_CURATION overrides it.
@@ -18,3 +20,5 @@ class FeedkbPluginConfig(base.Config):
     # What answers the search box: Pagefind (loads only the index chunks a query needs) or
     # the theme's own search (ships the whole index; fine for a few thousand items).
     search_engine = c.Choice(("pagefind", "material"), default="pagefind")
+    # The IANA time zone every date and time on the site is shown in.
+    timezone = c.Type(str, default=DEFAULT_TIMEZONE)

@@ -15,6 +15,7 @@ from mkdocs.utils import get_relative_url
 from feedkb.kb import KnowledgeBase, load_kb
 from feedkb.site.config import FeedkbPluginConfig
 from feedkb.site.feeds import atom_feed, permalink_url
+from feedkb.site.localtime import LocalTime
 from feedkb.site.pages import SiteBuilder, SiteSettings, build_pages, url_of
 from feedkb.site.search_index import SearchIndexError, build_search_index
 from feedkb.store import Store
@@ -37,6 +38,10 @@ ARCHIVE_INDEX = "archive/index.md"
 
 class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            self.time = LocalTime(self.config.timezone)
+        except ValueError as exc:
+            raise PluginError(f"feedkb plugin, timezone: {exc}") from None
         base = Path(config.config_file_path or ".").parent
         self.curation = (base / os.environ.get("FEEDKB_CURATION", self.config.curation)).resolve()
         self.site_url = config.site_url or "http://127.0.0.1:8000/"
@@ -66,6 +71,7 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
             self.config.highlights_per_value,
             self.config.digest_per_value,
             config.use_directory_urls,
+            self.time,
         )
         builder = SiteBuilder(kb, states, settings)
         pages = build_pages(builder)

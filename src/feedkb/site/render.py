@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from feedkb.kb import Entry
 from feedkb.rules import Rules
+from feedkb.site.localtime import LocalTime
 from feedkb.urls import canonical_url
 from feedkb.values import VALUE_LABELS
 
@@ -64,6 +65,7 @@ def entry_card(
     permalink: str,
     canonical: bool,
     entries: dict[str, Entry],
+    time: LocalTime,
 ) -> str:
     """One item: title to the original, source, date, summary, badges, note, other coverage.
 
@@ -77,7 +79,7 @@ def entry_card(
     )
     parts.append(
         f'<p class="fk-meta">{text(source_title(entry))} · '
-        f'<time datetime="{text(entry.item.published)}">{entry.item.published[:10]}</time>'
+        f'<time datetime="{text(entry.item.published)}">{time.day(entry.item.published)}</time>'
         + ("" if canonical else f' · <a href="{permalink}" title="永久链接">#</a>')
         + ("" if not entry.pinned else ' · <span class="fk-pin">置顶</span>')
         + "</p>"

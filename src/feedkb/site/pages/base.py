@@ -3,10 +3,11 @@
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 from feedkb.kb import Entry, KnowledgeBase
+from feedkb.site.localtime import LocalTime
 from feedkb.site.render import anchor, entry_card
 from feedkb.store import SourceState
 
@@ -19,6 +20,7 @@ class SiteSettings:
     highlights_per_value: int
     digest_per_value: int
     use_directory_urls: bool
+    time: LocalTime = field(default_factory=LocalTime)
 
 
 def url_of(src_uri: str, use_directory_urls: bool) -> str:
@@ -50,13 +52,19 @@ class SiteBuilder:
         self, kb: KnowledgeBase, states: dict[str, SourceState], settings: SiteSettings
     ) -> None:
         self.kb, self.states, self.settings = kb, states, settings
+        self.time = settings.time
         self.visible = kb.visible()  # newest first, no hidden items, one per story
         self.pages: dict[str, str] = {}
         self.canonical: dict[str, str] = {}  # item id -> src_uri of its archive page
         self.tocs: dict[str, list[tuple[str, str]]] = {}  # archive page -> (anchor, title)
-        self._by_month: dict[str, list[Entry]] = defaultdict(list)
-        for entry in self.visible:
-            self._by_month[entry.item.month].append(entry)
+        self.by_month = self.months_of(self.visible)
+
+    def months_of(self, entries: list[Entry]) -> dict[str, list[Entry]]:
+        """Entries by the month they were published in, in the site's time zone."""
+        by_month: dict[str, list[Entry]] = defaultdict(list)
+        for entry in entries:
+            by_month[self.time.month(entry.item.published)].append(entry)
+        return by_month
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -77,6 +85,7 @@ class SiteBuilder:
                 self.permalink(uri, e),
                 False,
                 self.kb.entries,
+                self.time,
             )
             for e in entries
         )

@@ -16,7 +16,7 @@ def build_companies(site: SiteBuilder) -> None:
             links = "".join(
                 f'<li><a href="{site.permalink(uri, site.kb.entries[i])}">'
                 f"{text(site.kb.entries[i].title)}</a> "
-                f"<small>{site.kb.entries[i].item.published[:10]}</small></li>"
+                f"<small>{site.time.day(site.kb.entries[i].item.published)}</small></li>"
                 for i in company.item_ids
                 if i in site.canonical
             )

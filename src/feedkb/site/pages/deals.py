@@ -1,7 +1,5 @@
 """融资与并购: the deals, by month."""
 
-from collections import defaultdict
-
 from feedkb.kb import Entry
 from feedkb.site.pages.base import NO_SEARCH, SiteBuilder
 from feedkb.site.render import safe_url, text
@@ -9,9 +7,7 @@ from feedkb.site.render import safe_url, text
 
 def build_deals(site: SiteBuilder) -> None:
     deals = [e for e in site.visible if e.deal]
-    by_month: dict[str, list[Entry]] = defaultdict(list)
-    for entry in deals:
-        by_month[entry.item.month].append(entry)
+    by_month = site.months_of(deals)
     months = sorted(by_month, reverse=True)
     index = [
         "# 融资与并购",
@@ -54,7 +50,7 @@ def deal_table(site: SiteBuilder, uri: str, entries: list[Entry]) -> str:
             f'<a href="{url}" rel="noopener nofollow">{text(company)}</a>' if url else text(company)
         )
         rows.append(
-            f"<tr><td>{e.item.published[:10]}</td><td>{company_cell}</td>"
+            f"<tr><td>{site.time.day(e.item.published)}</td><td>{company_cell}</td>"
             f"<td>{text(deal.round or '—') if deal else '—'}</td><td>{text(amount)}</td>"
             f"<td>{text(investors) or '—'}</td>"
             f"<td>{text(site.kb.source_title(e))} "

@@ -8,7 +8,7 @@ def build_home(site: SiteBuilder) -> None:
     uri = "index.md"
     counts = {slug: sum(slug in e.values for e in site.visible) for slug in VALUE_LABELS}
     updated = max((s.last_success for s in site.states.values() if s.last_success), default=None)
-    shown_time = updated.replace("T", " ").replace("Z", " UTC") if updated else "尚未抓取"
+    shown_time = site.time.minute(updated) if updated else "尚未抓取"
     lines = [
         "# 行业知识库",
         "",

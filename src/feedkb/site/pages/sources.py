@@ -11,12 +11,13 @@ def build_sources(site: SiteBuilder) -> None:
         state = site.states.get(source.id, SourceState())
         uri = f"sources/{source.id}.md"
         health = "失败" if state.failing else "正常" if state.last_success else "未抓取"
+        last_success = site.time.minute(state.last_success) if state.last_success else "—"
         error = state.last_error or ""
         if state.moved_to:
             error = f"已永久迁移至 {state.moved_to}；{error}".rstrip("；")
         rows.append(
             f'<tr><td><a href="{site.link("sources/index.md", uri)}">{text(source.title)}'
-            f"</a></td><td>{health}</td><td>{text(state.last_success or '—')}</td>"
+            f"</a></td><td>{health}</td><td>{last_success}</td>"
             f"<td>{state.consecutive_failures}</td><td>{text(error) or '—'}</td>"
             f"<td>{state.item_count}</td></tr>"
         )
@@ -30,7 +31,7 @@ def build_sources(site: SiteBuilder) -> None:
                 if homepage
                 else ""
             )
-            + f"<p>状态：{health} · 最近成功：{text(state.last_success or '—')} · "
+            + f"<p>状态：{health} · 最近成功：{last_success} · "
             f"连续失败：{state.consecutive_failures} · 条目：{len(entries)}</p>\n\n"
             + (f'<p class="fk-error">最近错误：{text(error)}</p>\n\n' if error else "")
             + "<h2>最新条目</h2>\n\n"

@@ -1,8 +1,5 @@
 """One section per value, split by month."""
 
-from collections import defaultdict
-
-from feedkb.kb import Entry
 from feedkb.site.pages.base import NO_SEARCH, SiteBuilder, page_name, paged
 from feedkb.site.render import text
 from feedkb.values import VALUE_LABELS
@@ -17,9 +14,7 @@ def build_value(site: SiteBuilder, slug: str) -> None:
     label = VALUE_LABELS[slug]
     description = site.kb.rules.tags[slug].description if slug in site.kb.rules.tags else ""
     chosen = [e for e in site.visible if slug in e.values]
-    by_month: dict[str, list[Entry]] = defaultdict(list)
-    for entry in chosen:
-        by_month[entry.item.month].append(entry)
+    by_month = site.months_of(chosen)
     month_links = []
     for month in sorted(by_month, reverse=True):
         chunks = paged(by_month[month], site.settings.items_per_page)
