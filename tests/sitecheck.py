@@ -147,3 +147,56 @@ def unsafe_links_on(page: object) -> list[str]:
         "a[href], [src]", "els => els.map(e => e.getAttribute('href') || e.getAttribute('src'))"
     )
     return [v for v in values if UNSAFE_SCHEME.match(v)]
+
+
+# --- how a page lays out, at a phone's width and a desktop's ------------------------------
+
+PHONE, DESKTOP = 390, 1400
+NARROWEST_COLUMN = 8  # characters: text wrapping in less is a squeezed column
+
+_SQUEEZED_TEXT = """(narrowest) => {
+  const found = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el || seen.has(el)) continue;
+    seen.add(el);
+    if (!el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const box = range.getBoundingClientRect();
+    if (!box.width || box.right < 0 || box.left > innerWidth) continue;  // hidden or off-canvas
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    const em = parseFloat(getComputedStyle(el).fontSize);
+    if (lines.size > 1 && box.width < narrowest * em * 0.95) {
+      found.push(`${el.tagName.toLowerCase()}.${el.className}: "${node.textContent.trim()
+        .slice(0, 24)}" wraps in ${Math.round(box.width)}px`);
+    }
+  }
+  return found;
+}"""
+
+
+def layout_problems(page: object) -> list[str]:
+    """What is wrong with the page's layout at the viewport's width: anything wider than the
+    window (a sideways scroll), text squeezed into a column narrower than eight characters
+    (a CJK character is about 1 em wide; Latin text is narrower, so this errs towards
+    passing)."""
+    width = page.evaluate("() => innerWidth")
+    scroll = page.evaluate("() => document.documentElement.scrollWidth")
+    found = [f"page is {scroll}px wide in a {width}px window"] if scroll > width else []
+    return found + page.evaluate(_SQUEEZED_TEXT, NARROWEST_COLUMN)
+
+
+def serious_accessibility_violations(page: object) -> list[tuple[str, list]]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]

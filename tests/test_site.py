@@ -15,7 +15,13 @@ import pytest
 
 from feedkb.values import VALUE_SLUGS
 from tests.conftest import REPO, rss, run
-from tests.sitecheck import audit, browser_on, build_site, unsafe_links_on
+from tests.sitecheck import (
+    audit,
+    browser_on,
+    build_site,
+    serious_accessibility_violations,
+    unsafe_links_on,
+)
 
 DATA = REPO / "tests" / "data"
 HOSTILE_TITLES = [
@@ -257,17 +263,10 @@ def test_hostile_items_run_no_script(browser_page) -> None:
 
 
 def test_no_serious_accessibility_violations(browser_page) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     page, base, _problems = browser_page
     for path in ["", "deals/", "values/news/"]:
         page.goto(f"{base}{path}")
-        results = Axe().run(page)
-        serious = [
-            (v["id"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"]
-            if v.get("impact") in ("serious", "critical")
-        ]
+        serious = serious_accessibility_violations(page)
         assert not serious, (path, serious)
 
 
