@@ -404,9 +404,9 @@ def survivors(session: int, patience: float = 10.0) -> list[str]:
     deadline = time.monotonic() + patience
     while True:
         alive = [
-            stat.parent.joinpath("cmdline").read_bytes().replace(b"\0", b" ").decode()
+            command
             for stat in Path("/proc").glob("[0-9]*/stat")
-            if _session_of(stat) == session
+            if _session_of(stat) == session and (command := _command_of(stat.parent))
         ]
         if not alive or time.monotonic() > deadline:
             return alive
@@ -419,6 +419,13 @@ def _session_of(stat: Path) -> int | None:
     except OSError:  # ended while we looked
         return None
     return int(fields[3])
+
+
+def _command_of(process: Path) -> str | None:
+    try:
+        return process.joinpath("cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:  # ended while we looked (ESRCH, ENOENT)
+        return None
 
 
 def test_a_second_run_waits_for_the_first(big_feeds: Path) -> None:
