@@ -154,10 +154,10 @@ def test_hidden_items_appear_nowhere(built) -> None:
 
 def test_pinned_item_and_note_lead_the_home_page(built) -> None:
     home = (built["site"] / "index.html").read_text(encoding="utf-8")
-    deal_section = home[home.index('id="deal"') :]
-    first_title = re.search(r'class="fk-title"><a [^>]*>([^<]+)</a>', deal_section).group(1)
+    pinned_section = home[home.index('id="pinned"') :]
+    first_title = re.search(r'class="fk-title"><a [^>]*>([^<]+)</a>', pinned_section).group(1)
     assert first_title == built["pinned"]["title"]
-    assert "编辑推荐：储能赛道" in home
+    assert "编辑推荐：储能赛道" in pinned_section[: pinned_section.index("</section>")]
 
 
 def test_feeds_parse_cleanly_and_are_linked_from_pages(built) -> None:

@@ -55,7 +55,9 @@ def build_digest(
     start = date.fromisocalendar(year, number, 1)
     end = start + timedelta(days=6)
     in_week = [
-        e for e in kb.visible() if start.isoformat() <= e.item.published[:10] <= end.isoformat()
+        e
+        for e in (kb.visible() if visible is None else visible)
+        if start.isoformat() <= e.item.published[:10] <= end.isoformat()
     ]
     sections = {}
     for slug in VALUE_LABELS:

@@ -47,6 +47,9 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
         self.site_url = config.site_url or "http://127.0.0.1:8000/"
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        # Share (og:) tags on every page, a footer and a 404 page in the site's language;
+        # after the site's own custom_dir, which may override them in turn.
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(HERE / "overrides"))
         if self.pagefind:
             # Our partials/search.html replaces the theme's: the same box, answered by Pagefind.
             config.theme.dirs.insert(0, str(HERE / "templates"))

@@ -7,12 +7,15 @@ alone: nothing a feed writes can become Markdown, a template or a tag.
 from collections.abc import Callable
 
 from feedkb.kb import Entry
-from feedkb.rules import Rules
+from feedkb.rules import Rules, TagRule
 from feedkb.site.localtime import LocalTime
+from feedkb.tagging import SOURCE
 from feedkb.urls import canonical_url
 from feedkb.values import VALUE_LABELS
 
-WHERE = {"title": "标题", "summary": "摘要", "source": "来源提示"}
+WHERE = {"title": "标题", "summary": "摘要"}
+# Punctuation terms ("?" for a question in a headline) are told in words, never as a mark.
+PUNCTUATION = {"?": "问号", ":": "冒号", "!": "感叹号"}
 
 
 # One pass, so no entity is escaped twice: HTML's specials, plus what Markdown, attr_list
@@ -35,21 +38,52 @@ def anchor(entry: Entry) -> str:
 
 
 def badge(entry: Entry, slug: str, rules: Rules) -> str:
-    reasons = "；".join(
-        f"{m.term}（{WHERE.get(m.where, m.where)} {m.weight:+g}）"
-        for m in entry.evidence.get(slug, [])
-        if m.weight > 0
-    )
+    """A value's badge; its tooltip says why, in a member's words: 命中词：融资（标题）、A轮
+    （标题）；得分 7，门槛 3. A regular expression is never shown: it reads 规则匹配."""
+    tag = rules.tags[slug]
+    score = entry.scores.get(slug, 0)
+    reasons = []
     if slug not in entry.computed_values:
-        reasons = "编辑添加" + (f"；{reasons}" if reasons else "")
-    tip = (
-        f"{VALUE_LABELS[slug]}：得分 {entry.scores.get(slug, 0):g}，阈值 "
-        f"{rules.tags[slug].threshold:g}。{reasons}"
+        reasons.append("编辑添加")
+    elif score < tag.threshold:
+        reasons.append("模型判定")
+    matches = [m for m in entry.evidence.get(slug, []) if m.weight > 0]
+    expressions = _expressions(tag)
+    terms = dict.fromkeys(  # in order, each once
+        f"{_term_words(m.term, expressions)}（{WHERE[m.where]}）"
+        for m in matches
+        if m.where != SOURCE
     )
+    if terms:
+        reasons.append("命中词：" + "、".join(terms))
+    if any(m.where == SOURCE for m in matches):  # the hint its source's values give
+        reasons.append("来源常发此类内容")
+    reasons.append(f"得分 {score:g}，门槛 {tag.threshold:g}")
     return (
-        f'<span class="fk-badge fk-{slug}" title="{text(tip)}" tabindex="0">'
+        f'<span class="fk-badge fk-{slug}" title="{text("；".join(reasons))}" tabindex="0">'
         f"{VALUE_LABELS[slug]}</span>"
     )
+
+
+def _term_words(term: str, expressions: frozenset[str]) -> str:
+    if term in expressions:
+        return "规则匹配"
+    if not any(c.isalnum() for c in term):
+        return PUNCTUATION.get(term, "标点")
+    return term
+
+
+# The texts of a tag's regular expressions, by the tag's identity: badges are drawn for every
+# item on many pages, and a tag's terms are scanned once, not for each.
+_EXPRESSIONS: dict[int, tuple[TagRule, frozenset[str]]] = {}
+
+
+def _expressions(tag: TagRule) -> frozenset[str]:
+    known = _EXPRESSIONS.get(id(tag))
+    if known is None or known[0] is not tag:
+        known = (tag, frozenset(t.text for t in tag.terms if t.regex))
+        _EXPRESSIONS[id(tag)] = known
+    return known[1]
 
 
 def title_link(entry: Entry) -> str:

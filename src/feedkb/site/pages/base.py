@@ -1,5 +1,6 @@
 """What every page builder shares: the knowledge base, the pages built so far, links."""
 
+import json
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
@@ -8,10 +9,25 @@ from html import escape
 
 from feedkb.kb import Entry, KnowledgeBase
 from feedkb.site.localtime import LocalTime
-from feedkb.site.render import anchor, entry_card
+from feedkb.site.render import anchor, entry_card, text
 from feedkb.store import SourceState
 
 NO_SEARCH = "---\nsearch:\n  exclude: true\n---\n\n"
+# What a section with nothing in it says, rather than nothing at all.
+EMPTY = '<p class="fk-empty">暂无条目</p>'
+
+
+def front_matter(description: str, hide: tuple[str, ...] = ()) -> str:
+    """NO_SEARCH with the page's description, which the theme puts in its description and
+    share (og:) tags, and the theme's sidebars to ``hide``. The theme writes the description
+    into an attribute as it is, so it is escaped here; JSON is a YAML string."""
+    lines = ["---", "search:", "  exclude: true"]
+    if description:  # else the theme gives the site's
+        described = json.dumps(text(" ".join(description.split())), ensure_ascii=False)
+        lines.append(f"description: {described}")
+    if hide:
+        lines.append(f"hide: [{', '.join(hide)}]")
+    return "\n".join([*lines, "---", "", ""])
 
 
 @dataclass
@@ -77,7 +93,7 @@ class SiteBuilder:
         return self.link(from_uri, self.canonical[entry.id], anchor(entry))
 
     def cards(self, uri: str, entries: Iterable[Entry]) -> str:
-        return "\n\n".join(
+        html = "\n\n".join(
             entry_card(
                 e,
                 self.kb.rules,
@@ -89,6 +105,7 @@ class SiteBuilder:
             )
             for e in entries
         )
+        return html or EMPTY
 
     def pager(self, uri_of_page: list[str], current: int) -> str:
         if len(uri_of_page) < 2:

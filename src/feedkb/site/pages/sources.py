@@ -1,6 +1,6 @@
 """来源: each source's health and newest items."""
 
-from feedkb.site.pages.base import NO_SEARCH, SiteBuilder
+from feedkb.site.pages.base import SiteBuilder, front_matter
 from feedkb.site.render import safe_url, text
 from feedkb.store import SourceState
 
@@ -24,7 +24,7 @@ def build_sources(site: SiteBuilder) -> None:
         entries = [e for e in site.visible if e.item.source == source.id]
         homepage = safe_url(source.homepage or "")
         site.pages[uri] = (
-            NO_SEARCH
+            front_matter(f"来源「{source.title}」的抓取状况与最新条目。")
             + f"# {text(source.title)}\n\n"
             + (
                 f'<p><a href="{homepage}" rel="noopener nofollow">{homepage}</a></p>\n\n'
@@ -38,11 +38,15 @@ def build_sources(site: SiteBuilder) -> None:
             + site.cards(uri, entries[: site.settings.items_per_page])
             + "\n"
         )
-    site.pages["sources/index.md"] = (
-        NO_SEARCH
-        + "# 来源\n\n<p>每个来源的抓取健康状况。连续失败 3 次或返回 410 即标为失败。</p>\n\n"
+    table = (
         '<table class="fk-sources"><thead><tr><th scope="col">来源</th>'
         '<th scope="col">状态</th><th scope="col">最近成功</th><th scope="col">连续失败</th>'
         '<th scope="col">最近错误</th><th scope="col">条目</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>\n"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    site.pages["sources/index.md"] = (
+        front_matter("每个来源的抓取健康状况与条目数。")
+        + "# 来源\n\n<p>每个来源的抓取健康状况。连续失败 3 次或返回 410 即标为失败。</p>\n\n"
+        + (table if rows else '<p class="fk-empty">暂无来源</p>')
+        + "\n"
     )

@@ -1,6 +1,6 @@
 """One section per value, split by month."""
 
-from feedkb.site.pages.base import NO_SEARCH, SiteBuilder, page_name, paged
+from feedkb.site.pages.base import EMPTY, SiteBuilder, front_matter, page_name, paged
 from feedkb.site.render import text
 from feedkb.values import VALUE_LABELS
 
@@ -21,7 +21,8 @@ def build_value(site: SiteBuilder, slug: str) -> None:
         uris = [f"values/{slug}/{page_name(month, n)}" for n in range(1, len(chunks) + 1)]
         for number, (entries, uri) in enumerate(zip(chunks, uris, strict=True), 1):
             site.pages[uri] = (
-                NO_SEARCH + f"# {label} · {month}（第 {number} 页）\n\n"
+                front_matter(f"{label}，{month} 的条目。{description}")
+                + f"# {label} · {month}（第 {number} 页）\n\n"
                 f"{site.pager(uris, number)}\n\n{site.cards(uri, entries)}"
                 f"\n\n{site.pager(uris, number)}\n"
             )
@@ -34,8 +35,10 @@ def build_value(site: SiteBuilder, slug: str) -> None:
     )
     feed = site.link(uri, f"feeds/{slug}.xml").removesuffix("/")
     site.pages[uri] = (
-        NO_SEARCH + f"# {label}\n\n<p>{text(description)}</p>\n\n"
-        f'<p><a href="{feed}">订阅{label}（Atom）</a></p>\n\n'
+        front_matter(description or label) + f"# {label}\n\n<p>{text(description)}</p>\n\n"
+        f'<p><a href="{feed}">用阅读器订阅{label}</a></p>\n\n'
         f"<h2>最新</h2>\n\n{site.cards(uri, newest)}\n\n"
-        f'<h2>按月归档</h2>\n\n<ul class="fk-months">{months}</ul>\n'
+        "<h2>按月归档</h2>\n\n"
+        + (f'<ul class="fk-months">{months}</ul>' if months else EMPTY)
+        + "\n"
     )
