@@ -12,6 +12,8 @@ from feedkb.site.render import anchor, entry_card
 from feedkb.store import SourceState
 
 NO_SEARCH = "---\nsearch:\n  exclude: true\n---\n\n"
+# A page whose table wants the window's width: no navigation or contents sidebars beside it.
+WIDE_PAGE = "---\nsearch:\n  exclude: true\nhide:\n  - navigation\n  - toc\n---\n\n"
 
 
 @dataclass
