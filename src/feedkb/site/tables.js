@@ -1,7 +1,7 @@
-// feedkb: the deals tables sort and filter. One listener per kind of event on the document: a
-// page the theme swaps in (instant navigation) needs nothing set up, and the rows' order and
-// filters are worked out from the rows themselves (data-m: month, data-r: the round's rank,
-// data-a: the amount in yuan).
+// feedkb: the deals tables sort and filter, and the company directory narrows as a member
+// types. One listener per kind of event on the document: a page the theme swaps in (instant
+// navigation) needs nothing set up, and the rows' order and filters are worked out from the
+// rows themselves (data-m: month, data-r: the round's rank, data-a: the amount in yuan).
 (function () {
   "use strict";
   // The theme runs a page's scripts again each time it shows the page: listen once.
@@ -52,6 +52,26 @@
       shown === rows.length ? "共 " + rows.length + " 起" : "显示 " + shown + " / " + rows.length + " 起";
   }
 
+  // Names are compared as NFKC in lower case: "ＡＩ" finds "AI", "openai" finds "OpenAI".
+  function folded(text) {
+    return text.normalize("NFKC").toLowerCase();
+  }
+
+  function findCompanies(input) {
+    var query = folded(input.value.trim());
+    var list = document.querySelector(".fk-directory");
+    var shown = 0;
+    var items = list.children;
+    for (var i = 0; i < items.length; i++) {
+      var name = items[i].firstChild;
+      var match = !query || folded(name.textContent).indexOf(query) >= 0;
+      items[i].hidden = !match;
+      if (match) shown += 1;
+    }
+    document.querySelector(".fk-find-count").textContent =
+      shown === items.length ? "共 " + items.length + " 家" : "找到 " + shown + " 家";
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-fk-sort]");
     if (!button) return;
@@ -66,6 +86,11 @@
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("[data-fk-filter]")) {
       filterRows(event.target.closest(".fk-deal-view"));
+    }
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-fk-find]")) {
+      findCompanies(event.target);
     }
   });
 })();

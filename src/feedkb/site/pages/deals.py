@@ -7,6 +7,7 @@ import io
 import re
 from collections import Counter
 
+from feedkb.companies import company_key
 from feedkb.deals import Amount, Deal
 from feedkb.kb import Entry
 from feedkb.site.feeds import permalink_url
@@ -201,15 +202,19 @@ def deal_row(site: SiteBuilder, uri: str, entry: Entry) -> str:
 
 
 def company_cell(site: SiteBuilder, uri: str, entry: Entry, deal: Deal) -> str:
-    """The company, linking to the original article; a deal that names no company shows its
-    headline."""
+    """The company, linking to the original article, and to its page here when it has one; a
+    deal that names no company shows its headline."""
     name = (
         text(deal.company)
         if deal.company
         else f'<span class="fk-d-title">{text(entry.title)}</span>'
     )
     url = safe_url(entry.item.url)
-    return f'<a href="{url}" rel="noopener nofollow">{name}</a>' if url else name
+    cell = f'<a href="{url}" rel="noopener nofollow">{name}</a>' if url else name
+    page = site.company_pages.get(company_key(deal.company)) if deal.company else None
+    if page and page != uri:
+        cell += f' <a class="fk-d-page" href="{site.link(uri, page)}">企业页</a>'
+    return cell
 
 
 def amount_cell(amount: Amount | None, yuan: float | None) -> str:
