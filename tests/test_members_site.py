@@ -31,6 +31,7 @@ def page_types(site: Path) -> dict[str, str]:
         "deals": "deals/",
         "deals month": first("deals/20*/index.html"),
         "companies": "companies/",
+        "company": first("companies/[0-9a-f]*/index.html"),
         "sources": "sources/",
         "source": first("sources/demo-*/index.html"),
         "digests": "digests/",

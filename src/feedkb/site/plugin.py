@@ -17,6 +17,7 @@ from feedkb.site.config import FeedkbPluginConfig
 from feedkb.site.feeds import atom_feed, permalink_url
 from feedkb.site.localtime import LocalTime
 from feedkb.site.pages import SiteBuilder, SiteSettings, build_pages, url_of
+from feedkb.site.pages.deals import DEALS_CSV, TABLES_SCRIPT, deals_csv
 from feedkb.site.search_index import SearchIndexError, build_search_index
 from feedkb.store import Store
 from feedkb.values import VALUE_LABELS
@@ -33,6 +34,7 @@ CSS = (HERE / "feedkb.css").read_text(encoding="utf-8")
 SEARCH_SCRIPT = "assets/feedkb-search.js"
 SEARCH_JS = (HERE / "search.js").read_text(encoding="utf-8")
 PAGEFIND_BODY = '<article class="md-content__inner md-typeset">'
+TABLES_JS = (HERE / "tables.js").read_text(encoding="utf-8")  # loaded by the pages using it
 ARCHIVE_INDEX = "archive/index.md"
 
 
@@ -86,6 +88,8 @@ class FeedkbPlugin(BasePlugin[FeedkbPluginConfig]):
         for src_uri, content in self._feeds(kb, builder, config).items():
             files.append(File.generated(config, src_uri, content=content))
         files.append(File.generated(config, STYLESHEET, content=CSS))
+        files.append(File.generated(config, TABLES_SCRIPT, content=TABLES_JS))
+        files.append(File.generated(config, DEALS_CSV, content=deals_csv(builder, self.site_url)))
         if self.pagefind:
             files.append(File.generated(config, SEARCH_SCRIPT, content=SEARCH_JS))
         # Material reads every <link rel="alternate"> as another language of the site and

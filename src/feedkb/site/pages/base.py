@@ -1,13 +1,15 @@
 """What every page builder shares: the knowledge base, the pages built so far, links."""
 
+import hashlib
 import json
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape
 
-from feedkb.kb import Entry, KnowledgeBase
+from feedkb.kb import Company, Entry, KnowledgeBase
 from feedkb.site.localtime import LocalTime
 from feedkb.site.render import anchor, entry_card, text
 from feedkb.store import SourceState
@@ -15,6 +17,8 @@ from feedkb.store import SourceState
 NO_SEARCH = "---\nsearch:\n  exclude: true\n---\n\n"
 # What a section with nothing in it says, rather than nothing at all.
 EMPTY = '<p class="fk-empty">暂无条目</p>'
+# A page whose table wants the window's width: no navigation or contents sidebars beside it.
+WIDE = ("navigation", "toc")
 
 
 def front_matter(description: str, hide: tuple[str, ...] = ()) -> str:
@@ -28,6 +32,9 @@ def front_matter(description: str, hide: tuple[str, ...] = ()) -> str:
     if hide:
         lines.append(f"hide: [{', '.join(hide)}]")
     return "\n".join([*lines, "---", "", ""])
+
+
+COMPANY_PAGE_MIN_ITEMS = 2  # a company named once has its item, not a page
 
 
 @dataclass
@@ -63,6 +70,12 @@ def page_name(base: str, number: int) -> str:
     return f"{base}.md" if number == 1 else f"{base}-p{number}.md"
 
 
+def company_uri(key: str) -> str:
+    """companies/<slug>.md, the slug a hash of the company's key: the same on every build for
+    as long as the key is, ASCII for a Chinese name, and of one length for every company."""
+    return f"companies/{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}.md"
+
+
 class SiteBuilder:
     def __init__(
         self, kb: KnowledgeBase, states: dict[str, SourceState], settings: SiteSettings
@@ -81,6 +94,20 @@ class SiteBuilder:
         for entry in entries:
             by_month[self.time.month(entry.item.published)].append(entry)
         return by_month
+
+    @cached_property
+    def companies(self) -> list[Company]:
+        """The company directory, worked out once for every page that lists or links one."""
+        return self.kb.companies()
+
+    @cached_property
+    def company_pages(self) -> dict[str, str]:
+        """Company key -> source URI of its page, for the companies that have one."""
+        return {
+            c.key: company_uri(c.key)
+            for c in self.companies
+            if len(c.item_ids) >= COMPANY_PAGE_MIN_ITEMS
+        }
 
     # --- helpers -------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import re
 
 from feedkb.digest import build_digest
 from feedkb.kb import Entry
-from feedkb.site.pages.base import EMPTY, SiteBuilder, front_matter
+from feedkb.site.pages.base import EMPTY, WIDE, SiteBuilder, front_matter
 from feedkb.site.pages.digests import digest_uri, digest_weeks, week_label
 from feedkb.site.render import safe_url, text
 from feedkb.values import VALUE_LABELS
@@ -55,7 +55,7 @@ def build_home(site: SiteBuilder) -> None:
         ),
     ]
     site.pages[URI] = (
-        front_matter("", hide=("navigation", "toc"))  # the site's description; the full width
+        front_matter("", WIDE)  # the site's description; the full width
         + "# 行业知识库\n\n"
         + f'<p class="fk-updated">共 {len(site.visible)} 条 · 最近更新：{shown_time}</p>\n'
         + tiles(site, by_value, deals)
