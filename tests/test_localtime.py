@@ -41,7 +41,7 @@ def test_dates_months_and_times_follow_the_time_zone() -> None:
     assert "archive/2026-11.md" in utc
     assert ">2026-12-01</time>" in shanghai["archive/2026-12.md"]
     assert ">2026-11-30</time>" in utc["archive/2026-11.md"]
-    assert "<td>2026-12-01</td>" in shanghai["deals/2026-12.md"]
+    assert 'Z">2026-12-01</time></td>' in shanghai["deals/2026-12.md"]
     assert "最近更新：2026-12-01 04:30" in shanghai["index.md"]
     every_page = "".join(shanghai.values())
     assert "UTC" not in every_page and "T20:30" not in every_page.replace(f'"{LATE}"', "")
