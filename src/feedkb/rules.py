@@ -7,7 +7,7 @@ from typing import Any
 
 from feedkb.errors import ConfigError, Problem
 from feedkb.values import VALUE_SLUGS
-from feedkb.yamlfile import line_of, load_yaml, top_mapping
+from feedkb.yamlfile import line_of, read_yaml, top_mapping
 
 RULES_FILE = "rules.yaml"
 REGEX_PREFIX = "re:"
@@ -43,7 +43,7 @@ class Rules:
 
 def load_rules(curation_dir: Path) -> Rules:
     path = curation_dir / RULES_FILE
-    return parse_rules(path, load_yaml(path))
+    return parse_rules(path, read_yaml(path))
 
 
 def parse_rules(path: Path, document: Any) -> Rules:
