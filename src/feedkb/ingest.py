@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from feedkb.fetch import FetchResult, FetchSettings, fetch_source, make_client
-from feedkb.model import format_utc
+from feedkb.model import Item, format_utc
 from feedkb.parse import FeedError, ParsedFeed, parse_feed
 from feedkb.sources import Source
 from feedkb.store import KeyIndex, SourceState, Store
@@ -121,23 +121,50 @@ def fetch_all(
         outcomes = asyncio.run(
             _fetch_and_parse(sources, states, concurrency, settings or FetchSettings(), on_done)
         )
-        existing = store.load_items()
-        index = KeyIndex(existing)
-        # One write for the whole run: each touched month file is rewritten once.
-        candidates = [entry for o in outcomes if o.parsed for entry in o.parsed.entries]
-        new_per_source = Counter(i.source for i in store.add_items(index, existing, candidates))
+        unseen = [
+            entry
+            for source, outcome in zip(sources, outcomes, strict=True)
+            for entry in _unseen_entries(outcome, states[source.id])
+        ]
+        added, item_counts = _store_new_items(store, unseen)
+        new_per_source = Counter(item.source for item in added)
         for source, outcome in zip(sources, outcomes, strict=True):
             report.sources.append(_source_report(source, outcome, new_per_source[source.id]))
-        item_counts = Counter(item.source for item in existing)
         now = format_utc(datetime.now(UTC))
         store.save_states(
             {
-                source.id: _next_state(states[source.id], outcome, now, item_counts[source.id])
+                source.id: _next_state(
+                    states[source.id],
+                    outcome,
+                    now,
+                    item_counts[source.id] if item_counts is not None else None,
+                )
                 for source, outcome in zip(sources, outcomes, strict=True)
             }
         )
     report.finished = format_utc(datetime.now(UTC))
     return report
+
+
+def _unseen_entries(outcome: _Outcome, state: SourceState) -> list[tuple[Item, list[str]]]:
+    """The entries the source's feed did not list when it was last read."""
+    if outcome.parsed is None:
+        return []
+    seen = frozenset(state.entry_ids)
+    return [(item, keys) for item, keys in outcome.parsed.entries if item.id not in seen]
+
+
+def _store_new_items(
+    store: Store, candidates: list[tuple[Item, list[str]]]
+) -> tuple[list[Item], Counter[str] | None]:
+    """Store the candidates that no stored story matches; return them and the stored items
+    per source. With no candidates no item file is read, and the counts are None."""
+    if not candidates:
+        return [], None
+    existing = store.load_items()
+    # One write for the whole run: each touched month file is rewritten once.
+    added = store.add_items(KeyIndex(existing), existing, candidates)
+    return added, Counter(item.source for item in existing)
 
 
 async def _fetch_and_parse(
@@ -283,9 +310,14 @@ def _waiting(fetched: FetchResult) -> list[str]:
     return [f"not fetched: the server asked to wait until {fetched.retry_after} (Retry-After)"]
 
 
-def _next_state(state: SourceState, outcome: _Outcome, now: str, item_count: int) -> SourceState:
+def _next_state(
+    state: SourceState, outcome: _Outcome, now: str, item_count: int | None
+) -> SourceState:
+    """The source's state after this run; ``item_count`` is None when the store was not read
+    (nothing was added, so the count stands)."""
     fetched = outcome.fetched
-    state.item_count = item_count
+    if item_count is not None:
+        state.item_count = item_count
     if fetched.status == "deferred":
         return state
     state.last_attempt = now
@@ -300,4 +332,5 @@ def _next_state(state: SourceState, outcome: _Outcome, now: str, item_count: int
     if fetched.status == "ok":
         # Validators only from a response we stored: a 304 keeps the ones it matched.
         state.etag, state.last_modified = fetched.etag, fetched.last_modified
+        state.entry_ids = sorted(item.id for item, _keys in outcome.parsed.entries)
     return state
