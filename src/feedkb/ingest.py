@@ -179,8 +179,7 @@ async def _fetch_and_parse(
         async with make_client(settings, concurrency) as client:
 
             async def one(source: Source) -> _Outcome:
-                async with limit:
-                    outcome = await _fetch_one(client, source, states[source.id], settings, pool)
+                outcome = await _fetch_one(client, source, states[source.id], settings, limit, pool)
                 if on_done:
                     on_done(source.id)
                 return outcome
@@ -234,13 +233,17 @@ async def _fetch_one(
     source: Source,
     state: SourceState,
     settings: FetchSettings,
-    pool: Executor | None = None,
+    limit: asyncio.Semaphore,
+    pool: Executor | None,
 ) -> _Outcome:
     start = time.perf_counter()
     if state.retry_after and state.retry_after > format_utc(datetime.now(UTC)):
         # The server said when to come back (Retry-After on a 429 or 503): not before.
         return _Outcome(FetchResult("deferred", retry_after=state.retry_after), None, 0.0, None)
-    fetched = await fetch_source(client, source, settings, state.etag, state.last_modified)
+    # A slot of the concurrency limit only while fetching: a feed waiting for a parser must
+    # not keep the next one from being fetched (the network and the parsers work side by side).
+    async with limit:
+        fetched = await fetch_source(client, source, settings, state.etag, state.last_modified)
     parsed, error = None, fetched.error
     if fetched.status == "ok":
         parsed, error = await _parse(fetched, source, settings, pool)
