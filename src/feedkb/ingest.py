@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from feedkb.fetch import FetchResult, FetchSettings, fetch_source, make_client
+from feedkb.gcpause import paused_gc
 from feedkb.model import Item, format_utc
 from feedkb.parse import FeedError, ParsedFeed, parse_feed
 from feedkb.sources import Source
@@ -116,7 +117,8 @@ def fetch_all(
     """
     store = Store(curation_dir)
     report = FetchReport(started=format_utc(datetime.now(UTC)))
-    with store.locked(on_wait=on_wait):
+    # Thousands of items and responses, few cycles: collections would only rescan them.
+    with store.locked(on_wait=on_wait), paused_gc():
         states = {s.id: store.load_state(s.id) for s in sources}
         outcomes = asyncio.run(
             _fetch_and_parse(sources, states, concurrency, settings or FetchSettings(), on_done)
