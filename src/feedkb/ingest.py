@@ -6,7 +6,13 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
+from concurrent.futures import (
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+)
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +30,7 @@ DEFAULT_CONCURRENCY = 16
 PARALLEL_PARSE_FROM = 8  # sources; fewer are parsed in a thread (no process start-up)
 MAX_PARSERS = 4
 STATUSES = ("ok", "not-modified", "deferred", "error")
+STATE_BATCH = 32  # states saved together while fetching: one directory sync for each batch
 
 
 @dataclass
@@ -116,36 +123,76 @@ def fetch_all(
     ``on_wait()`` if another run holds the store lock.
     """
     store = Store(curation_dir)
-    report = FetchReport(started=format_utc(datetime.now(UTC)))
+    report = FetchReport(started=_now())
     # Thousands of items and responses, few cycles: collections would only rescan them.
     with store.locked(on_wait=on_wait), paused_gc():
         states = {s.id: store.load_state(s.id) for s in sources}
-        outcomes = asyncio.run(
-            _fetch_and_parse(sources, states, concurrency, settings or FetchSettings(), on_done)
-        )
-        unseen = [
-            entry
-            for source, outcome in zip(sources, outcomes, strict=True)
-            for entry in _unseen_entries(outcome, states[source.id])
-        ]
-        added, item_counts = _store_new_items(store, unseen)
+        unseen: dict[str, list[tuple[Item, list[str]]]] = {}
+        with _StateSaver(store) as saver:
+
+            def settle(source: Source, outcome: _Outcome) -> None:
+                unseen[source.id] = _unseen_entries(outcome, states[source.id])
+                if not unseen[source.id]:  # nothing to store: its state waits on no item write
+                    state = _next_state(states[source.id], outcome, _now(), None)
+                    saver.save(source.id, state)
+
+            outcomes = asyncio.run(
+                _fetch_and_parse(
+                    sources, states, concurrency, settings or FetchSettings(), on_done, settle
+                )
+            )
+        # In the order of the sources, so which one keeps a story several list is no matter
+        # of which answered first.
+        added, item_counts = _store_new_items(store, [e for s in sources for e in unseen[s.id]])
         new_per_source = Counter(item.source for item in added)
         for source, outcome in zip(sources, outcomes, strict=True):
             report.sources.append(_source_report(source, outcome, new_per_source[source.id]))
-        now = format_utc(datetime.now(UTC))
+        now = _now()
         store.save_states(
             {
-                source.id: _next_state(
-                    states[source.id],
-                    outcome,
-                    now,
-                    item_counts[source.id] if item_counts is not None else None,
-                )
+                source.id: _next_state(states[source.id], outcome, now, item_counts[source.id])
                 for source, outcome in zip(sources, outcomes, strict=True)
+                if unseen[source.id]
             }
         )
-    report.finished = format_utc(datetime.now(UTC))
+    report.finished = _now()
     return report
+
+
+def _now() -> str:
+    return format_utc(datetime.now(UTC))
+
+
+class _StateSaver:
+    """Saves the states of sources that have nothing to store while the others are still being
+    fetched, a batch at a time in a thread: a run of unchanged feeds then has no hundreds of
+    files to sync after its last response."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._batch: dict[str, SourceState] = {}
+        self._writer = ThreadPoolExecutor(1)
+        self._writes: list[Future] = []
+
+    def save(self, source_id: str, state: SourceState) -> None:
+        self._batch[source_id] = state
+        if len(self._batch) >= STATE_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            self._writes.append(self._writer.submit(self._store.save_states, self._batch))
+            self._batch = {}
+
+    def __enter__(self) -> "_StateSaver":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Save what is left and wait for every batch: a failed write raises here."""
+        self._flush()
+        self._writer.shutdown()
+        for write in self._writes:
+            write.result()
 
 
 def _unseen_entries(outcome: _Outcome, state: SourceState) -> list[tuple[Item, list[str]]]:
@@ -158,11 +205,11 @@ def _unseen_entries(outcome: _Outcome, state: SourceState) -> list[tuple[Item, l
 
 def _store_new_items(
     store: Store, candidates: list[tuple[Item, list[str]]]
-) -> tuple[list[Item], Counter[str] | None]:
+) -> tuple[list[Item], Counter[str]]:
     """Store the candidates that no stored story matches; return them and the stored items
-    per source. With no candidates no item file is read, and the counts are None."""
+    per source. With no candidates no item file is read (and nothing is counted)."""
     if not candidates:
-        return [], None
+        return [], Counter()
     existing = store.load_items()
     # One write for the whole run: each touched month file is rewritten once.
     added = store.add_items(KeyIndex(existing), existing, candidates)
@@ -175,13 +222,16 @@ async def _fetch_and_parse(
     concurrency: int,
     settings: FetchSettings,
     on_done: Callable[[str], None] | None,
+    settle: Callable[[Source, _Outcome], None],
 ) -> list[_Outcome]:
+    """Every source's outcome; ``settle(source, outcome)`` as each is known."""
     limit = asyncio.Semaphore(concurrency)
     with _parser_pool(len(sources)) as pool:
         async with make_client(settings, concurrency) as client:
 
             async def one(source: Source) -> _Outcome:
                 outcome = await _fetch_one(client, source, states[source.id], settings, limit, pool)
+                settle(source, outcome)
                 if on_done:
                     on_done(source.id)
                 return outcome
@@ -318,8 +368,8 @@ def _waiting(fetched: FetchResult) -> list[str]:
 def _next_state(
     state: SourceState, outcome: _Outcome, now: str, item_count: int | None
 ) -> SourceState:
-    """The source's state after this run; ``item_count`` is None when the store was not read
-    (nothing was added, so the count stands)."""
+    """The source's state after this run; ``item_count`` is None when the source had nothing
+    to store (its count stands)."""
     fetched = outcome.fetched
     if item_count is not None:
         state.item_count = item_count
