@@ -140,9 +140,10 @@ class _Builder:
                 first = mapping.key_lines[key]
                 raise self.error(key_node, f"duplicate key {key!r} (first on line {first})")
             mapping[key], mapping.key_lines[key] = self.value(value_node), _line(key_node)
-        for source in merged:  # YAML's merge keys (<<): the mapping's own keys win
-            for key in source.keys() - mapping.keys():
-                mapping[key], mapping.key_lines[key] = source[key], source.key_lines[key]
+        for source in merged:  # YAML's merge keys (<<): own keys win, then earlier sources
+            for key in source:
+                if key not in mapping:
+                    mapping[key], mapping.key_lines[key] = source[key], source.key_lines[key]
         return mapping
 
     def merged(self, node: Node) -> list[LineMap]:
@@ -167,10 +168,10 @@ def _int(text: str) -> int:
 
 
 def _yaml() -> YAML:
-    yaml = YAML()  # round-trip mode: keeps comments and key order for the curator
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096
-    return yaml
+    round_trip = YAML()  # keeps comments and key order for the curator
+    round_trip.indent(mapping=2, sequence=4, offset=2)
+    round_trip.width = 4096
+    return round_trip
 
 
 def load_yaml(path: Path) -> Any:
