@@ -101,10 +101,11 @@ class _Builder:
         self.built: dict[int, Any] = {}  # containers by node, for aliases to share them
 
     def value(self, node: Node) -> Any:
+        if type(node) is ScalarNode:
+            # Text first, straight from the node: most values and nearly every key are.
+            return node.value if node.tag == STR else self.scalar(node)
         if id(node) in self.built:
             return self.built[id(node)]
-        if isinstance(node, ScalarNode):
-            return self.scalar(node)
         if node.tag not in (MAP, SEQ):
             raise self.error(node, f"unsupported tag {node.tag!r}")
         return self.mapping(node) if isinstance(node, MappingNode) else self.sequence(node)
