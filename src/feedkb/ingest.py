@@ -124,7 +124,8 @@ def fetch_all(
     """
     store = Store(curation_dir)
     report = FetchReport(started=_now())
-    # Thousands of items and responses, few cycles: collections would only rescan them.
+    # Thousands of items and responses, few cycles (some 70 objects a source, left to the
+    # collector once the run is over): collections would only rescan them.
     with store.locked(on_wait=on_wait), paused_gc():
         states = {s.id: store.load_state(s.id) for s in sources}
         unseen: dict[str, list[tuple[Item, list[str]]]] = {}
