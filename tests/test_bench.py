@@ -40,3 +40,25 @@ def test_bench_refuses_an_unknown_stage() -> None:
     result = bench("--only", "tagger")
     assert result.returncode == 2
     assert "unknown stage(s) tagger" in result.stderr
+
+
+def test_bench_reports_fetch_side_by_side_and_the_loader(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.json"
+    result = bench(
+        "--only", "fetch,loader", "--sources", "12", "--latency", "0.05", "--json", str(figures)
+    )
+    assert result.returncode == 0, result.stderr
+    for name in ("small", "large"):
+        assert f"| fetch 12 {name} feeds x 30 items (" in result.stdout
+        assert f"| the same again, every feed unchanged (304), {name} feeds | " in result.stdout
+    assert "| load 2,000 sources (sources.yaml, validated) | " in result.stdout
+    reported = json.loads(figures.read_text(encoding="utf-8"))
+    assert set(reported) == {"fetch", "loader"}
+    small, large = reported["fetch"]["small"], reported["fetch"]["large"]
+    assert small["feed_kb"] < large["feed_kb"]
+    for universe in (small, large):
+        assert len(universe["runs_seconds"]) == len(universe["unchanged_runs_seconds"]) == 3
+        assert universe["unchanged_bytes"] == 0  # every feed answered 304 the second time
+        for key in ("ideal_seconds", "unchanged_ideal_seconds", "sequential_feedparser_s"):
+            assert universe[key] > 0
+    assert reported["loader"]["sources"] == 2000 and reported["loader"]["seconds"] > 0

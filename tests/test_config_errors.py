@@ -22,6 +22,11 @@ from tests.conftest import run, write_sources
             "sources.yaml:2: entry #1: 'id' must be a non-empty string",
         ),
         (
+            "sources.yaml",
+            "sources:\n  - id: a\n    title: T\n    url: http://e.com/f\n    title: U\n",
+            "sources.yaml:5: YAML error: duplicate key 'title' (first on line 3)",
+        ),
+        (
             "rules.yaml",
             "title_weight: 2\ntags:\n  news: {threshold: [\n",
             "rules.yaml:4: YAML syntax",
@@ -30,6 +35,11 @@ from tests.conftest import run, write_sources
             "rules.yaml",
             "title_weight: 2\ntags:\n  news:\n    threshold: high\n",
             "rules.yaml:4: tag 'news': 'threshold' must be a number",
+        ),
+        (
+            "rules.yaml",
+            "title_weight: 2\ntags:\n  news:\n    threshold: !high 3\n",
+            "rules.yaml:4: YAML error: unsupported tag '!high'",
         ),
         ("overrides.yaml", "overrides:\n  abc: {add: [deal\n", "overrides.yaml:3: YAML syntax"),
         (

@@ -99,6 +99,45 @@ def test_conditional_get_costs_a_304_next_time(curation: Path, feed_server) -> N
     assert len(stored(curation)) == 1
 
 
+def test_an_unchanged_run_reads_no_item_file(curation: Path, feed_server) -> None:
+    """Feeds that answer 304, or list only what they listed last time, leave nothing to check
+    against the store: such a run reads no item file, so its cost does not grow with it."""
+    etag = '"v1"'
+    cached = rss([{"title": "A", "link": "http://e.com/a"}])
+    feed_server.expect_request("/a").respond_with_handler(
+        lambda request: (
+            Response(status=304)
+            if request.headers.get("If-None-Match") == etag
+            else Response(cached, headers={"ETag": etag}, content_type="application/rss+xml")
+        )
+    )
+    pages = [rss([{"title": f"B{n}", "link": f"http://e.com/b{n}"} for n in (1, 2)])] * 2
+    pages.append(rss([{"title": f"B{n}", "link": f"http://e.com/b{n}"} for n in (1, 2, 3)]))
+    feed_server.expect_request("/b").respond_with_handler(
+        lambda _request: Response(pages.pop(0), content_type="application/rss+xml")
+    )
+    write_sources(
+        curation,
+        [
+            {"id": "a", "url": feed_server.url_for("/a")},
+            {"id": "b", "url": feed_server.url_for("/b")},
+        ],
+    )
+    assert run(curation, "fetch").exit_code == 0
+    # Damaged item files: a run that read one would stop, naming it.
+    for month in (curation / "items").glob("*.jsonl"):
+        month.write_bytes(b"{damaged\n" + month.read_bytes())
+
+    unchanged = run(curation, "fetch")
+    assert unchanged.exit_code == 0, unchanged.output
+    assert "fetch: 0 new items" in unchanged.output
+    assert [Store(curation).load_state(s).item_count for s in "ab"] == [1, 2]
+
+    # B3 is new to feed b: now the store must be read to check it, and the damage shows.
+    changed = run(curation, "fetch")
+    assert changed.exit_code == 2 and ".jsonl:1: not a valid item" in changed.stderr
+
+
 def test_url_variants_and_repeated_guids_are_stored_once(curation: Path, feed_server) -> None:
     feed_a = rss(
         [

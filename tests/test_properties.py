@@ -1,8 +1,10 @@
-"""Property-based tests: date fallbacks, the store's write/read round trip, and the tagger's
-shortcuts (automaton, expression triggers) finding what a plain search of every term finds."""
+"""Property-based tests: date fallbacks, the store's write/read round trip, the fast YAML
+reader typing scalars as the round-trip loader does, and the tagger's shortcuts (automaton,
+expression triggers) finding what a plain search of every term finds."""
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,7 @@ from feedkb.rules import Rules, load_rules
 from feedkb.store import KeyIndex, Store
 from feedkb.tagging import BODY, TITLE, Tagger
 from feedkb.text import fold_width
+from feedkb.yamlfile import load_yaml, read_yaml
 from tests.conftest import REPO
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
@@ -74,6 +77,36 @@ def test_store_write_read_round_trip(tmp_path_factory, batch) -> None:
     assert loaded == {i.id: i for i in batch}
     again = store.add_items(KeyIndex(existing), existing, [(i, [f"id:{i.id}"]) for i in batch])
     assert again == []  # stored once
+
+
+# Characters of YAML's numbers, booleans, nulls and dates, to find where the two loaders'
+# rules for plain scalars could part.
+plain_scalars = st.text("0123456789.-+_:eEoxbOXBtrueTRUEFalsnNL~ yYinfINF", min_size=1, max_size=10)
+
+
+def loaded(load, path: Path) -> object:
+    try:
+        return load(path)["k"]
+    except Exception as exc:
+        return type(exc)
+
+
+def kind(value: object) -> type:
+    return next(
+        t for t in (bool, int, float, str, datetime, date, type(None), type) if isinstance(value, t)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=plain_scalars)
+def test_fast_reader_types_scalars_as_the_round_trip_loader(tmp_path_factory, value) -> None:
+    path = tmp_path_factory.mktemp("yaml") / "x.yaml"
+    path.write_text(f"k: {value}\n", encoding="utf-8")
+    fast, round_trip = loaded(read_yaml, path), loaded(load_yaml, path)
+    assert kind(fast) is kind(round_trip), (value, fast, round_trip)
+    # When both fail, their messages differ; otherwise the values are equal (nan is nan).
+    if kind(fast) is not type:
+        assert fast == round_trip or (fast != fast and round_trip != round_trip), value
 
 
 def test_dates_far_in_the_future_are_not_trusted() -> None:

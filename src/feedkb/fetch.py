@@ -21,6 +21,10 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, application/feed+json;q=0.8, */*;q=0.5"
 )
 PERMANENT_REDIRECTS = {301, 308}
+# Idle connections kept for sources that share a host. httpcore looks at every pooled
+# connection, with a system call for each idle one, whenever a request starts or ends: a pool
+# keeping as many idle connections as the concurrency took a tenth of a 300-feed fetch's CPU.
+KEEPALIVE_CONNECTIONS = 8
 # Headers feedparser reads to pick the encoding, base URL and language.
 PARSER_HEADERS = ("content-type", "content-location", "content-language")
 
@@ -52,7 +56,10 @@ def make_client(settings: FetchSettings, concurrency: int) -> httpx.AsyncClient:
         follow_redirects=True,
         max_redirects=settings.max_redirects,
         timeout=httpx.Timeout(settings.timeout),
-        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        limits=httpx.Limits(
+            max_connections=concurrency,
+            max_keepalive_connections=min(concurrency, KEEPALIVE_CONNECTIONS),
+        ),
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
     )
 

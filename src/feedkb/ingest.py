@@ -6,7 +6,13 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
+from concurrent.futures import (
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+)
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from feedkb.fetch import FetchResult, FetchSettings, fetch_source, make_client
-from feedkb.model import format_utc
+from feedkb.gcpause import paused_gc
+from feedkb.model import Item, format_utc
 from feedkb.parse import FeedError, ParsedFeed, parse_feed
 from feedkb.sources import Source
 from feedkb.store import KeyIndex, SourceState, Store
@@ -24,6 +31,7 @@ DEFAULT_CONCURRENCY = 16
 PARALLEL_PARSE_FROM = 8  # sources; fewer are parsed in a thread (no process start-up)
 MAX_PARSERS = 4
 STATUSES = ("ok", "not-modified", "deferred", "error")
+STATE_BATCH = 32  # states saved together while fetching: one directory sync for each batch
 
 
 @dataclass
@@ -116,29 +124,98 @@ def fetch_all(
     ``on_wait()`` if another run holds the store lock.
     """
     store = Store(curation_dir)
-    report = FetchReport(started=format_utc(datetime.now(UTC)))
-    with store.locked(on_wait=on_wait):
+    report = FetchReport(started=_now())
+    # Thousands of items and responses, few cycles (some 70 objects a source, left to the
+    # collector once the run is over): collections would only rescan them.
+    with store.locked(on_wait=on_wait), paused_gc():
         states = {s.id: store.load_state(s.id) for s in sources}
-        outcomes = asyncio.run(
-            _fetch_and_parse(sources, states, concurrency, settings or FetchSettings(), on_done)
-        )
-        existing = store.load_items()
-        index = KeyIndex(existing)
-        # One write for the whole run: each touched month file is rewritten once.
-        candidates = [entry for o in outcomes if o.parsed for entry in o.parsed.entries]
-        new_per_source = Counter(i.source for i in store.add_items(index, existing, candidates))
+        unseen: dict[str, list[tuple[Item, list[str]]]] = {}
+        with _StateSaver(store) as saver:
+
+            def settle(source: Source, outcome: _Outcome) -> None:
+                unseen[source.id] = _unseen_entries(outcome, states[source.id])
+                if not unseen[source.id]:  # nothing to store: its state waits on no item write
+                    state = _next_state(states[source.id], outcome, _now(), None)
+                    saver.save(source.id, state)
+
+            outcomes = asyncio.run(
+                _fetch_and_parse(
+                    sources, states, concurrency, settings or FetchSettings(), on_done, settle
+                )
+            )
+        # In the order of the sources, so which one keeps a story several list is no matter
+        # of which answered first.
+        added, item_counts = _store_new_items(store, [e for s in sources for e in unseen[s.id]])
+        new_per_source = Counter(item.source for item in added)
         for source, outcome in zip(sources, outcomes, strict=True):
             report.sources.append(_source_report(source, outcome, new_per_source[source.id]))
-        item_counts = Counter(item.source for item in existing)
-        now = format_utc(datetime.now(UTC))
+        now = _now()
         store.save_states(
             {
                 source.id: _next_state(states[source.id], outcome, now, item_counts[source.id])
                 for source, outcome in zip(sources, outcomes, strict=True)
+                if unseen[source.id]
             }
         )
-    report.finished = format_utc(datetime.now(UTC))
+    report.finished = _now()
     return report
+
+
+def _now() -> str:
+    return format_utc(datetime.now(UTC))
+
+
+class _StateSaver:
+    """Saves the states of sources that have nothing to store while the others are still being
+    fetched, a batch at a time in a thread: a run of unchanged feeds then has no hundreds of
+    files to sync after its last response."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._batch: dict[str, SourceState] = {}
+        self._writer = ThreadPoolExecutor(1)
+        self._writes: list[Future] = []
+
+    def save(self, source_id: str, state: SourceState) -> None:
+        self._batch[source_id] = state
+        if len(self._batch) >= STATE_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            self._writes.append(self._writer.submit(self._store.save_states, self._batch))
+            self._batch = {}
+
+    def __enter__(self) -> "_StateSaver":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Save what is left and wait for every batch: a failed write raises here."""
+        self._flush()
+        self._writer.shutdown()
+        for write in self._writes:
+            write.result()
+
+
+def _unseen_entries(outcome: _Outcome, state: SourceState) -> list[tuple[Item, list[str]]]:
+    """The entries the source's feed did not list when it was last read."""
+    if outcome.parsed is None:
+        return []
+    seen = frozenset(state.entry_ids)
+    return [(item, keys) for item, keys in outcome.parsed.entries if item.id not in seen]
+
+
+def _store_new_items(
+    store: Store, candidates: list[tuple[Item, list[str]]]
+) -> tuple[list[Item], Counter[str]]:
+    """Store the candidates that no stored story matches; return them and the stored items
+    per source. With no candidates no item file is read (and nothing is counted)."""
+    if not candidates:
+        return [], Counter()
+    existing = store.load_items()
+    # One write for the whole run: each touched month file is rewritten once.
+    added = store.add_items(KeyIndex(existing), existing, candidates)
+    return added, Counter(item.source for item in existing)
 
 
 async def _fetch_and_parse(
@@ -147,14 +224,16 @@ async def _fetch_and_parse(
     concurrency: int,
     settings: FetchSettings,
     on_done: Callable[[str], None] | None,
+    settle: Callable[[Source, _Outcome], None],
 ) -> list[_Outcome]:
+    """Every source's outcome; ``settle(source, outcome)`` as each is known."""
     limit = asyncio.Semaphore(concurrency)
     with _parser_pool(len(sources)) as pool:
         async with make_client(settings, concurrency) as client:
 
             async def one(source: Source) -> _Outcome:
-                async with limit:
-                    outcome = await _fetch_one(client, source, states[source.id], settings, pool)
+                outcome = await _fetch_one(client, source, states[source.id], settings, limit, pool)
+                settle(source, outcome)
                 if on_done:
                     on_done(source.id)
                 return outcome
@@ -210,13 +289,17 @@ async def _fetch_one(
     source: Source,
     state: SourceState,
     settings: FetchSettings,
-    pool: Executor | None = None,
+    limit: asyncio.Semaphore,
+    pool: Executor | None,
 ) -> _Outcome:
     start = time.perf_counter()
     if state.retry_after and state.retry_after > format_utc(datetime.now(UTC)):
         # The server said when to come back (Retry-After on a 429 or 503): not before.
         return _Outcome(FetchResult("deferred", retry_after=state.retry_after), None, 0.0, None)
-    fetched = await fetch_source(client, source, settings, state.etag, state.last_modified)
+    # A slot of the concurrency limit only while fetching: a feed waiting for a parser must
+    # not keep the next one from being fetched (the network and the parsers work side by side).
+    async with limit:
+        fetched = await fetch_source(client, source, settings, state.etag, state.last_modified)
     parsed, error = None, fetched.error
     if fetched.status == "ok":
         parsed, error = await _parse(fetched, source, settings, pool)
@@ -286,9 +369,14 @@ def _waiting(fetched: FetchResult) -> list[str]:
     return [f"not fetched: the server asked to wait until {fetched.retry_after} (Retry-After)"]
 
 
-def _next_state(state: SourceState, outcome: _Outcome, now: str, item_count: int) -> SourceState:
+def _next_state(
+    state: SourceState, outcome: _Outcome, now: str, item_count: int | None
+) -> SourceState:
+    """The source's state after this run; ``item_count`` is None when the source had nothing
+    to store (its count stands)."""
     fetched = outcome.fetched
-    state.item_count = item_count
+    if item_count is not None:
+        state.item_count = item_count
     if fetched.status == "deferred":
         return state
     state.last_attempt = now
@@ -303,4 +391,5 @@ def _next_state(state: SourceState, outcome: _Outcome, now: str, item_count: int
     if fetched.status == "ok":
         # Validators only from a response we stored: a 304 keeps the ones it matched.
         state.etag, state.last_modified = fetched.etag, fetched.last_modified
+        state.entry_ids = sorted(item.id for item, _keys in outcome.parsed.entries)
     return state

@@ -5,20 +5,19 @@ Nothing here is stored: it is derived from the store and the curation files ever
 loaded, so a rule change re-tags the whole history without a refetch.
 """
 
-import gc
 import multiprocessing
 import os
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from feedkb.companies import company_key, lead_companies
 from feedkb.deals import Deal, extract_deal
+from feedkb.gcpause import paused_gc
 from feedkb.groups import Group, group_duplicates, similar_title_roots
 from feedkb.learn.features import rule_features
 from feedkb.learn.kbmodel import model_for
@@ -328,20 +327,3 @@ def _derive_in_workers(
             return derived, roots.result()
     finally:
         _forked_jobs = []
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Builds of many small objects with no cycles run a third faster without the cyclic
-    garbage collector rescanning them; it is switched back on afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            # What was built lives long: straight to the oldest generation, rather than
-            # scanned all at once by the first young collection (a third of a second).
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()

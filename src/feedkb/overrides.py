@@ -8,7 +8,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from feedkb.errors import ConfigError, Problem
 from feedkb.values import VALUE_SLUGS
-from feedkb.yamlfile import line_of, load_yaml, save_yaml, top_mapping
+from feedkb.yamlfile import line_of, load_yaml, read_yaml, save_yaml, top_mapping
 
 OVERRIDES_FILE = "overrides.yaml"
 LIST_KEYS = ("values", "add", "remove")
@@ -54,7 +54,7 @@ def load_overrides(curation_dir: Path) -> Overrides:
     path = curation_dir / OVERRIDES_FILE
     if not path.exists():
         return Overrides(path, {}, {})
-    document = load_yaml(path)
+    document = read_yaml(path)
     entries = _entries(path, document)
     problems: list[Problem] = []
     by_id = {}

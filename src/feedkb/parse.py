@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import feedparser
-
 from feedkb import fastparse
 from feedkb.identity import identity_keys, stable_id
 from feedkb.model import Item, format_utc
@@ -50,14 +48,6 @@ def parse_feed(
     """Parse ``body`` (never a URL or path: feedparser would open those itself); ``fast``
     lets feedparser-rs read the documents it reads exactly as feedparser does."""
     parsed = (fast and fastparse.read(body, headers or {})) or _feedparser(body, headers or {})
-    if _misdeclared_chinese(parsed, body):
-        # Chinese feeds often declare UTF-8 and send GBK: read them as what they are.
-        charset_fixed = {**(headers or {}), "content-type": "application/xml; charset=gb18030"}
-        parsed = _feedparser(body, charset_fixed)
-        parsed["bozo"] = True
-        parsed["bozo_exception"] = feedparser.CharacterEncodingOverride(
-            "the declared encoding does not fit the bytes; read as GBK"
-        )
     problem = _feed_problem(parsed, body)
     if problem:
         raise FeedError(problem)
@@ -78,6 +68,29 @@ def parse_feed(
 
 
 def _feedparser(body: bytes, headers: dict[str, str]) -> Any:
+    """feedparser's reading of ``body``; a Chinese feed that declares UTF-8 and sends GBK (as
+    many do) is read as what it is."""
+    # Imported here: the fast path reads most feeds without it, and its import (with
+    # urllib.request, email and http.client) was a tenth of a second of every command's start
+    # and of every parser worker's.
+    import feedparser
+
+    parsed = _feedparser_parse(body, headers)
+    if isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride) and _gbk(
+        body
+    ):
+        charset_fixed = {**headers, "content-type": "application/xml; charset=gb18030"}
+        parsed = _feedparser_parse(body, charset_fixed)
+        parsed["bozo"] = True
+        parsed["bozo_exception"] = feedparser.CharacterEncodingOverride(
+            "the declared encoding does not fit the bytes; read as GBK"
+        )
+    return parsed
+
+
+def _feedparser_parse(body: bytes, headers: dict[str, str]) -> Any:
+    import feedparser  # imported when needed: see _feedparser
+
     # Neither sanitising nor resolving links: feedparser does both by re-parsing every HTML
     # field with its pure-Python SGML parser (60% of its time on news feeds); nh3 does both
     # on the one field kept as HTML, in Rust (see sanitize_html).
@@ -86,10 +99,8 @@ def _feedparser(body: bytes, headers: dict[str, str]) -> Any:
     )
 
 
-def _misdeclared_chinese(parsed: Any, body: bytes) -> bool:
-    """feedparser fell back to a Western encoding for bytes that are not UTF-8 but are GBK."""
-    if not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride):
-        return False
+def _gbk(body: bytes) -> bool:
+    """Bytes that are not UTF-8 but are Chinese text in GBK."""
     try:
         body.decode("utf-8")
         return False

@@ -8,7 +8,7 @@ from typing import Any
 
 from feedkb.errors import ConfigError, Problem
 from feedkb.values import VALUE_SLUGS
-from feedkb.yamlfile import line_of, load_yaml, top_mapping
+from feedkb.yamlfile import line_of, read_yaml, top_mapping
 
 RULES_FILE = "rules.yaml"
 DEFAULT_RULES = Path(__file__).parent / "defaults" / RULES_FILE
@@ -50,7 +50,7 @@ def load_rules(curation_dir: Path, notify: Callable[[str], None] = lambda _messa
     if not path.exists():
         notify(f"{path} not found: tagging with feedkb's default rules ({DEFAULT_RULES})")
         path = DEFAULT_RULES
-    return parse_rules(path, load_yaml(path))
+    return parse_rules(path, read_yaml(path))
 
 
 def parse_rules(path: Path, document: Any) -> Rules:

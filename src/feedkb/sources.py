@@ -10,7 +10,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from feedkb.errors import ConfigError, Problem
 from feedkb.values import VALUE_SLUGS
-from feedkb.yamlfile import line_of, load_yaml, save_yaml, top_mapping
+from feedkb.yamlfile import line_of, load_yaml, read_yaml, save_yaml, top_mapping
 
 SOURCES_FILE = "sources.yaml"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -73,12 +73,13 @@ def url_problem(url: str) -> str | None:
 
 
 class SourceList:
-    """The parsed sources file, kept with its YAML document so edits keep comments."""
+    """The parsed sources file; an edit loads its YAML document again with comments, so
+    reading alone takes the fast loader."""
 
-    def __init__(self, path: Path, document: CommentedMap, sources: list[Source]) -> None:
+    def __init__(self, path: Path, sources: list[Source]) -> None:
         self.path = path
-        self._document = document
         self.sources = sources
+        self._document: CommentedMap | None = None
 
     @classmethod
     def load(cls, curation_dir: Path) -> "SourceList":
@@ -90,8 +91,7 @@ class SourceList:
                 "file not found (create it with `feedkb init`, or pass "
                 "--curation DIR pointing at a curation folder)",
             )
-        document = load_yaml(path)
-        return cls(path, document, parse_sources(path, document))
+        return cls(path, parse_sources(path, read_yaml(path)))
 
     def get(self, source_id: str) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
@@ -119,7 +119,8 @@ class SourceList:
         return source
 
     def save(self) -> None:
-        save_yaml(self.path, self._document)
+        if self._document is not None:  # nothing was edited otherwise
+            save_yaml(self.path, self._document)
 
     def unique_id(self, wanted: str) -> str:
         """``wanted`` made into a slug that no source uses yet."""
@@ -130,6 +131,8 @@ class SourceList:
         return candidate
 
     def _entries(self) -> CommentedSeq:
+        if self._document is None:
+            self._document = load_yaml(self.path)
         entries = self._document.get("sources")
         if entries is None:
             entries = self._document["sources"] = CommentedSeq()

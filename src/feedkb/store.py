@@ -8,7 +8,7 @@ the dedupe index drops what is already stored.
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import orjson
@@ -43,6 +43,9 @@ class SourceState:
     item_count: int = 0
     moved_to: str | None = None  # set when the feed answered with a permanent redirect
     retry_after: str | None = None  # the server asked us to wait until then (429/503)
+    # Ids of the entries the feed listed when last read: those are in the store (or were
+    # found there), so a run whose feeds list nothing else need not read the store at all.
+    entry_ids: list[str] = field(default_factory=list)
 
     @property
     def failing(self) -> bool:
