@@ -1,5 +1,15 @@
-from feedkb.cli import main
+"""``python -m feedkb`` and the ``feedkb`` script.
 
-# Guarded: worker processes (spawned for parsing and tagging) import this module again.
+Worker processes (spawned for parsing and tagging) import the parent's main module again: the
+command line interface, with every command's imports, loads only when this runs as a program.
+"""
+
+
+def main() -> None:
+    from feedkb.cli import main as run
+
+    run()
+
+
 if __name__ == "__main__":
     main()
