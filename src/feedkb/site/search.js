@@ -3,15 +3,15 @@
 //
 // Pagefind indexes archive pages, each item's words as tokens (search_records.py); beside its
 // files, pagefind/feedkb/ tells where each item lies among its page's words, its filter values
-// and what its result shows (search_index.py). A query is cut into pieces (Chinese: at most
-// SPAN characters each), Pagefind is asked for each piece, and the word positions it returns
-// become items: an item is a result when it holds every piece. Ranking (BM25 per item, title
-// and companies weighted), filters, their counts and the newest-first order are worked out
-// here, per item.
+// and what its result shows (search_index.py). A query is cut into phrases and pieces
+// (Chinese: at most SPAN characters each), Pagefind is asked for each piece, and the word
+// positions it returns become items: an item is a result when it holds every phrase, its
+// pieces one after another. Ranking (BM25 per item, title and companies weighted), filters,
+// their counts and the newest-first order are worked out here, per item.
 (function () {
   "use strict";
   var PAGE_SIZE = 20;
-  var SPAN = 4; // search_records.SPAN
+  var SPAN = 2; // search_records.SPAN
   var INDEX_LANGUAGE = "und"; // search_index.LANGUAGE
   var WEIGHT = 6; // a word of the title or the companies counts as this many of the text
   var K1 = 1.2; // BM25: how fast more hits of a word stop adding
@@ -56,7 +56,7 @@
   function startPagefind() {
     var base = siteBase();
     return import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
-      module.options({ baseUrl: base.pathname, excerptLength: 0 });
+      module.options({ baseUrl: base.pathname });
       // Pagefind takes the page's language when it starts, and cuts a Chinese query into
       // words: the index is not in words (search_records.py), so it starts in the index's
       // language and takes each piece as this script cuts it. (Were this ever to stop
@@ -152,37 +152,47 @@
 
   // --- the query ------------------------------------------------------------------------
 
-  // What the user typed, as the pieces searched for: Chinese runs in pieces of at most SPAN
-  // characters (as even as can be), other words as they are.
-  function pieces(query) {
+  // What the user typed, as phrases: each Chinese run, or other word, is one; a run longer
+  // than SPAN characters is cut into pieces of at most SPAN (none of one character), each at
+  // its offset in the run. [{text, pieces: [{piece, offset}, ...]}, ...]
+  function phrases(query) {
     var found = [];
-    query.split(/\s+/).forEach(function (word) {
+    function word(text) {
+      found.push({ text: text, pieces: [{ piece: text, offset: 0 }] });
+    }
+    query.split(/\s+/).forEach(function (typed) {
       var at = 0;
-      word.replace(CJK_RUN, function (run, offset) {
-        if (offset > at) found.push(word.slice(at, offset));
+      typed.replace(CJK_RUN, function (run, offset) {
+        if (offset > at) word(typed.slice(at, offset));
         var chars = Array.from(run);
-        var parts = Math.ceil(chars.length / SPAN);
-        var size = Math.ceil(chars.length / parts);
-        for (var i = 0; i < chars.length; i += size) found.push(chars.slice(i, i + size).join(""));
+        var n = chars.length;
+        var parts = Math.ceil(n / SPAN);
+        var size = Math.ceil(n / parts);
+        var group = [];
+        for (var i = 0; i < n; i += size) {
+          var from = Math.max(0, Math.min(i, n - 2)); // a last piece of one overlaps by one
+          group.push({ piece: chars.slice(from, from + size).join(""), offset: from });
+        }
+        found.push({ text: run, pieces: group });
         at = offset + run.length;
         return run;
       });
-      if (at < word.length) found.push(word.slice(at));
+      if (at < typed.length) word(typed.slice(at));
     });
     var seen = {};
-    return found.filter(function (p) {
-      var key = p.toLowerCase();
-      if (!WORD_CHAR.test(p) || seen[key]) return false;
+    return found.filter(function (phrase) {
+      var key = phrase.text.toLowerCase();
+      if (!WORD_CHAR.test(phrase.text) || seen[key]) return false;
       seen[key] = true;
       return true;
     });
   }
 
-  // The items holding one piece, and how much: Pagefind gives the word positions of its
-  // matches on each page; a position falls in one item.
+  // Where one piece stands, item by item: Pagefind gives the word positions of its matches on
+  // each page; a position falls in one item. Map of item -> positions on its page.
   function holding(found, piece) {
     return found.pagefind.search(piece).then(function (search) {
-      var tf = new Map();
+      var at = new Map();
       search.results.forEach(function (result) {
         var page = found.pages[result.id];
         if (!page) return;
@@ -195,35 +205,67 @@
             if (page.starts[mid] <= position) lo = mid;
             else hi = mid - 1;
           }
-          var offset = position - page.starts[lo];
-          if (offset >= page.lengths[lo]) return;
+          if (position - page.starts[lo] >= page.lengths[lo]) return;
           var n = page.items[lo];
-          tf.set(n, (tf.get(n) || 0) + (offset < page.weighted[lo] ? WEIGHT : 1));
+          if (!at.has(n)) at.set(n, { page: page, k: lo, positions: [] });
+          at.get(n).positions.push(position);
         });
       });
-      return tf;
+      return at;
     });
   }
 
-  // Items holding every piece, with their BM25 scores.
-  function matches(found, terms) {
-    return Promise.all(
-      terms.map(function (piece) {
-        return holding(found, piece);
-      })
-    ).then(function (maps) {
+  // How much an item holds a phrase: each place its pieces stand one after the other (a
+  // Chinese character is one word to Pagefind), the title's and companies' counting WEIGHT.
+  function phraseFrequency(group, places) {
+    var first = places[0];
+    var sets = places.map(function (p) { return new Set(p.positions); });
+    var tf = 0;
+    first.positions.forEach(function (position) {
+      for (var j = 1; j < group.length; j += 1) {
+        if (!sets[j].has(position + group[j].offset - group[0].offset)) return;
+      }
+      var offset = position - first.page.starts[first.k];
+      tf += offset < first.page.weighted[first.k] ? WEIGHT : 1;
+    });
+    return tf;
+  }
+
+  // Items holding every phrase, with their BM25 scores (a phrase being one term).
+  function matches(found, phrases) {
+    var groups = phrases.map(function (phrase) { return phrase.pieces; });
+    var pieces = {};
+    groups.forEach(function (group) {
+      group.forEach(function (p) {
+        if (!pieces[p.piece]) pieces[p.piece] = holding(found, p.piece);
+      });
+    });
+    var names = Object.keys(pieces);
+    return Promise.all(names.map(function (name) { return pieces[name]; })).then(function (maps) {
+      var where = {};
+      names.forEach(function (name, i) { where[name] = maps[i]; });
+      var frequencies = groups.map(function (group) {
+        var tf = new Map();
+        where[group[0].piece].forEach(function (place, n) {
+          var places = group.map(function (p) { return where[p.piece].get(n); });
+          if (places.some(function (p) { return !p; })) return;
+          var f = phraseFrequency(group, places);
+          if (f) tf.set(n, f);
+        });
+        return tf;
+      });
       var total = found.entry.items;
-      var idf = maps.map(function (tf) {
+      var idf = frequencies.map(function (tf) {
         return Math.log(1 + (total - tf.size + 0.5) / (tf.size + 0.5));
       });
-      var smallest = maps.reduce(function (a, b) {
+      var smallest = frequencies.reduce(function (a, b) {
         return a.size <= b.size ? a : b;
       });
       var scores = new Map();
       smallest.forEach(function (_, n) {
         var score = 0;
-        for (var i = 0; i < maps.length; i += 1) {
-          var tf = maps[i].get(n);
+        for (var i = 0; i < frequencies.length; i += 1) {
+          var tf = frequencies[i].get(n);
           if (!tf) return;
           var norm = K1 * (1 - B + (B * found.length[n]) / found.average);
           score += (idf[i] * (tf * (K1 + 1))) / (tf + norm);
@@ -437,7 +479,8 @@
   function search(root, seq) {
     var ui = parts(root);
     var typed = ui.query.value.trim();
-    var terms = pieces(typed);
+    var groups = phrases(typed);
+    var terms = groups.map(function (phrase) { return phrase.text; });
     var filters = chosen(ui);
     var filtering = Object.keys(filters).length > 0;
     var open = ui.toggle.getAttribute("aria-expanded") === "true";
@@ -451,7 +494,7 @@
     ui.meta.textContent = "正在搜索…";
     return load()
       .then(function (found) {
-        var scored = terms.length ? matches(found, terms) : Promise.resolve(null);
+        var scored = groups.length ? matches(found, groups) : Promise.resolve(null);
         var wanted = filtering || open ? loadFilters(found) : Promise.resolve(null);
         return Promise.all([scored, wanted]).then(function (both) {
           if (seq !== sequence) return null;
