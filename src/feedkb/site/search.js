@@ -338,7 +338,7 @@
     if (found.length && found[0][1] > SNIPPET - LEAD) {
       start = Math.max(0, first - LEAD);
       for (var p2 = first - 1; p2 > start; p2 -= 1) {
-        if (/[\s\p{P}]/u.test(units[p2])) { // begin with the hit's clause when it is near
+        if (/\p{P}/u.test(units[p2])) { // begin with the hit's clause when it is near
           start = p2 + 1;
           break;
         }
@@ -348,9 +348,11 @@
       if (boundary(units, back)) start = back;
       else while (start < first && !boundary(units, start)) start += 1;
     }
+    while (start < first && /\s/u.test(units[start])) start += 1;
     var end = Math.min(units.length, start + SNIPPET);
     while (end < units.length && end - start < SNIPPET + 16 && isWordChar(units[end]) &&
            isWordChar(units[end - 1])) end += 1;
+    while (end > start + 1 && end < units.length && /\s/u.test(units[end - 1])) end -= 1;
     if (start > 0) p.appendChild(document.createTextNode("…"));
     var at = start;
     found.forEach(function (h) {
