@@ -5,6 +5,7 @@ alone: nothing a feed writes can become Markdown, a template or a tag.
 """
 
 from collections.abc import Callable
+from datetime import datetime
 
 from feedkb.kb import Entry
 from feedkb.rules import Rules, TagRule
@@ -23,6 +24,13 @@ PUNCTUATION = {"?": "问号", ":": "冒号", "!": "感叹号"}
 ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'{}[]*_`|#\\"})
 
 
+# The canonical card is search's record of an item (search_records.py reads it): its
+# data-pagefind-* attributes hold per item, not per archive page as Pagefind would read them.
+SEARCH_RECORD = "data-feedkb-record"
+# Shown on the card, not searched as its text: search filters by source, month and value.
+SEARCH_IGNORE = " data-pagefind-ignore"
+
+
 def text(value: str) -> str:
     """Escaped for HTML text and attributes, with nothing Markdown or templates act on."""
     return value.translate(ESCAPES)
@@ -37,7 +45,7 @@ def anchor(entry: Entry) -> str:
     return f"item-{entry.id}"
 
 
-def badge(entry: Entry, slug: str, rules: Rules) -> str:
+def badge(entry: Entry, slug: str, rules: Rules, search: bool = False) -> str:
     """A value's badge; its tooltip says why, in a member's words: 命中词：融资（标题）、A轮
     （标题）；得分 7，门槛 3. A regular expression is never shown: it reads 规则匹配."""
     tag = rules.tags[slug]
@@ -59,8 +67,10 @@ def badge(entry: Entry, slug: str, rules: Rules) -> str:
     if any(m.where == SOURCE for m in matches):  # the hint its source's values give
         reasons.append("来源常发此类内容")
     reasons.append(f"得分 {score:g}，门槛 {tag.threshold:g}")
+    filter_attr = ' data-pagefind-filter="value"' if search else ""
     return (
-        f'<span class="fk-badge fk-{slug}" title="{text("；".join(reasons))}" tabindex="0">'
+        f'<span class="fk-badge fk-{slug}" title="{text("；".join(reasons))}" tabindex="0"'
+        f"{filter_attr}>"
         f"{VALUE_LABELS[slug]}</span>"
     )
 
@@ -111,16 +121,27 @@ def entry_card(
         if canonical
         else ['<article class="fk-item">', f'<h3 class="fk-title">{title_link(entry)}</h3>']
     )
+    published = entry.item.published
+    day = f'<time datetime="{text(published)}">{time.day(published)}</time>'
+    source = text(source_title(entry))
+    if canonical:  # what search filters, sorts and shows by; not part of the searched text
+        day = (
+            f'<time datetime="{text(published)}" '
+            f'data-pagefind-filter="month:{time.month(published)}" '
+            f'data-pagefind-sort="published:{epoch(published)}">{time.day(published)}</time>'
+        )
+        source = f'<span class="fk-source" data-pagefind-filter="source">{source}</span>'
     parts.append(
-        f'<p class="fk-meta">{text(source_title(entry))} · '
-        f'<time datetime="{text(entry.item.published)}">{time.day(entry.item.published)}</time>'
+        f'<p class="fk-meta"{SEARCH_IGNORE if canonical else ""}>{source} · {day}'
         + ("" if canonical else f' · <a href="{permalink}" title="永久链接">#</a>')
         + ("" if not entry.pinned else ' · <span class="fk-pin">置顶</span>')
         + "</p>"
     )
     if entry.values:
         parts.append(
-            '<p class="fk-badges">' + "".join(badge(entry, s, rules) for s in entry.values) + "</p>"
+            f'<p class="fk-badges"{SEARCH_IGNORE if canonical else ""}>'
+            + "".join(badge(entry, s, rules, canonical) for s in entry.values)
+            + "</p>"
         )
     if entry.item.summary:
         parts.append(f'<p class="fk-summary">{text(entry.item.summary)}</p>')
@@ -134,9 +155,33 @@ def entry_card(
             else text(source_title(o))
             for o in others
         )
-        parts.append(f'<p class="fk-also">其他报道：{links}</p>')
+        ignore = SEARCH_IGNORE if canonical else ""
+        parts.append(f'<p class="fk-also"{ignore}>其他报道：{links}</p>')
     if not canonical:
         parts.append("</article>")
         return "\n".join(parts)
     heading = f'<h2 id="{anchor(entry)}" class="fk-title">{title_link(entry)}</h2>'
-    return "\n".join([heading, '<div class="fk-item">', *parts, "</div>"])
+    names = companies(entry)
+    company = f' data-pagefind-meta="company:{text(names)}"' if names else ""
+    return "\n".join(
+        [
+            f'<section class="fk-entry" {SEARCH_RECORD}="{entry.id}"{company}>',
+            heading,
+            '<div class="fk-item">',
+            *parts,
+            "</div>",
+            "</section>",
+        ]
+    )
+
+
+def companies(entry: Entry) -> str:
+    """The companies an item is about, the deal's first: search weighs them as its title."""
+    names = [entry.deal.company] if entry.deal and entry.deal.company else []
+    names += [c for c in entry.companies if c not in names]
+    return " ".join(names)
+
+
+def epoch(stamp: str) -> int:
+    """Seconds since 1970 of an ISO 8601 time: Pagefind sorts numbers as numbers."""
+    return int(datetime.fromisoformat(stamp).timestamp())
