@@ -62,3 +62,14 @@ def test_bench_reports_fetch_side_by_side_and_the_loader(tmp_path: Path) -> None
         for key in ("ideal_seconds", "unchanged_ideal_seconds", "sequential_feedparser_s"):
             assert universe[key] > 0
     assert reported["loader"]["sources"] == 2000 and reported["loader"]["seconds"] > 0
+
+
+def test_bench_reports_the_site_as_members_load_it(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.json"
+    result = bench("--only", "site", "--site", "300", "--json", str(figures))
+    assert result.returncode == 0, result.stderr
+    assert "| the site at 300 items, in Chromium | home " in result.stdout
+    [site] = json.loads(figures.read_text(encoding="utf-8"))["site"]
+    assert site["search"]["results"] > 0 and site["home_gzip_bytes"] > 0
+    assert set(site["render_ms"]) == {"home", "deals", "company"}
+    assert all(ms > 0 for ms in site["render_ms"].values())
