@@ -57,7 +57,6 @@ items = st.builds(
     authors=st.lists(texts, max_size=2),
     categories=st.lists(texts, max_size=2),
     summary=texts,
-    content_html=texts,
     lang=st.sampled_from(["", "zh", "en"]),
 )
 

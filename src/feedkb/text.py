@@ -1,10 +1,8 @@
-"""Text cleaning: feed HTML in, plain text or sanitised HTML out."""
+"""Text cleaning: feed HTML in, plain text out."""
 
-import functools
 import html
 import re
 import unicodedata
-from urllib.parse import urlsplit
 
 import nh3
 
@@ -35,22 +33,6 @@ def html_to_text(fragment: str) -> str:
             break
         fragment = cleaned
     return WHITESPACE_RE.sub(" ", fragment).strip()
-
-
-def sanitize_html(fragment: str, base: str = "") -> str:
-    """``fragment`` with only harmless markup and http(s) links left, relative links resolved
-    against ``base`` (dropped without one: they would point into our own site)."""
-    return _html_cleaner(base).clean(fragment).strip() if fragment else ""
-
-
-@functools.lru_cache(maxsize=256)  # feeds have one base or a few: a cleaner for each
-def _html_cleaner(base: str) -> nh3.Cleaner:
-    absolute = base if urlsplit(base).scheme in ("http", "https") else ""
-    return nh3.Cleaner(
-        url_schemes={"http", "https"},
-        url_relative=("rewrite_with_base", absolute) if absolute else "deny",
-        link_rel="noopener noreferrer nofollow",
-    )
 
 
 def truncate(text: str, limit: int = SUMMARY_LENGTH) -> str:
