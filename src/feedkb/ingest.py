@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from feedkb.fetch import FetchResult, FetchSettings, fetch_source, make_client
-from feedkb.model import format_utc
+from feedkb.model import Item, format_utc
 from feedkb.parse import FeedError, ParsedFeed, parse_feed
 from feedkb.sources import Source
-from feedkb.store import KeyIndex, SourceState, Store
+from feedkb.store import SourceState, Store
 
 DEFAULT_CONCURRENCY = 16
 PARALLEL_PARSE_FROM = 8  # sources; fewer are parsed in a thread (no process start-up)
 MAX_PARSERS = 4
+MAX_LISTED = 1000  # entry ids a source's state remembers from its feed's last listing
 STATUSES = ("ok", "not-modified", "deferred", "error")
 
 
@@ -121,23 +122,45 @@ def fetch_all(
         outcomes = asyncio.run(
             _fetch_and_parse(sources, states, concurrency, settings or FetchSettings(), on_done)
         )
-        existing = store.load_items()
-        index = KeyIndex(existing)
-        # One write for the whole run: each touched month file is rewritten once.
-        candidates = [entry for o in outcomes if o.parsed for entry in o.parsed.entries]
-        new_per_source = Counter(i.source for i in store.add_items(index, existing, candidates))
+        listings = {
+            source.id: outcome.parsed.entries
+            for source, outcome in zip(sources, outcomes, strict=True)
+            if outcome.parsed
+        }
+        new_per_source = store_listings(store, states, listings)
         for source, outcome in zip(sources, outcomes, strict=True):
             report.sources.append(_source_report(source, outcome, new_per_source[source.id]))
-        item_counts = Counter(item.source for item in existing)
         now = format_utc(datetime.now(UTC))
         store.save_states(
             {
-                source.id: _next_state(states[source.id], outcome, now, item_counts[source.id])
+                source.id: _next_state(states[source.id], outcome, now)
                 for source, outcome in zip(sources, outcomes, strict=True)
             }
         )
     report.finished = format_utc(datetime.now(UTC))
     return report
+
+
+def store_listings(
+    store: Store,
+    states: dict[str, SourceState],
+    listings: dict[str, list[tuple[Item, list[str]]]],
+) -> Counter[str]:
+    """Store the new entries of each source's listing (its feed's entries, each with its
+    identity keys) in one write, and note the listing and the count in the source's state,
+    which the caller saves after the items. Returns the items added per source.
+
+    Entries the feed listed last time were stored or known then, and are not looked up again.
+    """
+    candidates = []
+    for source_id, entries in listings.items():
+        seen = set(states[source_id].listed)
+        candidates += [(item, keys) for item, keys in entries if item.id not in seen]
+    added = Counter(item.source for item in store.add_items(candidates))
+    for source_id, entries in listings.items():
+        states[source_id].listed = [item.id for item, _keys in entries[:MAX_LISTED]]
+        states[source_id].item_count += added[source_id]
+    return added
 
 
 async def _fetch_and_parse(
@@ -283,9 +306,8 @@ def _waiting(fetched: FetchResult) -> list[str]:
     return [f"not fetched: the server asked to wait until {fetched.retry_after} (Retry-After)"]
 
 
-def _next_state(state: SourceState, outcome: _Outcome, now: str, item_count: int) -> SourceState:
+def _next_state(state: SourceState, outcome: _Outcome, now: str) -> SourceState:
     fetched = outcome.fetched
-    state.item_count = item_count
     if fetched.status == "deferred":
         return state
     state.last_attempt = now
