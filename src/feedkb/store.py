@@ -24,7 +24,7 @@ import orjson
 from filelock import FileLock, Timeout
 
 from feedkb.errors import StoreLockedError
-from feedkb.fsutil import atomic_write_files
+from feedkb.fsutil import atomic_write_files, remove_files
 from feedkb.identity import identity_keys
 from feedkb.model import Item, format_utc, parse_utc
 
@@ -178,6 +178,26 @@ class Store:
 
     def part_path(self, month: str, number: int) -> Path:
         return self.items_dir / (f"{month}.jsonl" if number == 1 else f"{month}.{number}.jsonl")
+
+    def replace_parts(self, contents: dict[Path, list[Item]]) -> tuple[int, int]:
+        """Write each part anew with these of its items, removing the parts left empty;
+        returns how many files were rewritten and how many removed. Unchanged parts are left
+        alone."""
+        rewritten = {
+            path: data
+            for path, items in contents.items()
+            if items and (data := _part_file([_row(item) for item in items])) != path.read_bytes()
+        }
+        emptied = [path for path, items in contents.items() if not items]
+        atomic_write_files(rewritten)
+        remove_files(emptied)
+        return len(rewritten), len(emptied)
+
+    def add_pruned_ids(self, month: str, ids: Iterable[str]) -> None:
+        """Remember ``ids`` as pruned from ``month``, one id a line, sorted for small diffs."""
+        known = self.pruned_ids([month]) | set(ids)
+        lines = "".join(f"{item_id}\n" for item_id in sorted(known))
+        atomic_write_files({self.pruned_path(month): lines.encode()})
 
     def pruned_ids(self, months: Iterable[str]) -> set[str]:
         """Ids of the items pruned from these months: known, though no longer stored."""
