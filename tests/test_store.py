@@ -1,5 +1,5 @@
 """The store on disk: month files in parts, stores written before, what a run reads, what
-a source's last listing saves, and crashes in the middle of a write."""
+a source's last listing saves, the state file, and crashes in the middle of a write."""
 
 import random
 import signal
@@ -112,6 +112,19 @@ def test_an_entry_its_feed_keeps_listing_is_looked_up_once(tmp_path: Path) -> No
     assert store_listings(store, states, {"s": [entry(june), entry(item(2))]}) == {"s": 1}
     assert [i.published for i in store.load_items()] == [january.published, item(2).published]
     assert states["s"].listed == [january.id, item(2).id] and states["s"].item_count == 2
+
+
+def test_the_state_files_of_each_source_are_read_then_folded_into_one(tmp_path: Path) -> None:
+    folder = tmp_path / "state"
+    folder.mkdir()
+    (folder / "a.json").write_bytes(orjson.dumps({"etag": '"1"', "item_count": 4}))
+    (folder / "b.json").write_bytes(orjson.dumps({"consecutive_failures": 2}))
+    store = Store(tmp_path)
+    assert store.load_state("a").etag == '"1"' and store.load_state("b").consecutive_failures == 2
+    store.save_states({"b": SourceState(item_count=1)})
+    assert [p.name for p in folder.iterdir()] == ["_sources.json"]
+    assert store.load_state("a").item_count == 4 and store.load_state("b").item_count == 1
+    assert store.load_state("c") == SourceState()
 
 
 # Characters that make URLs odd: url_key drops some anywhere (tabs, newlines), rewrites the

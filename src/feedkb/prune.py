@@ -86,8 +86,7 @@ def _recount(store: Store) -> None:
         for path in paths
         for identity in read(path, IDENTITY_DECODER)
     )
-    states = {path.stem: store.load_state(path.stem) for path in store.state_dir.glob("*.json")}
-    changed = {sid: s for sid, s in states.items() if s.item_count != counts[sid]}
+    changed = {sid: s for sid, s in store.load_states().items() if s.item_count != counts[sid]}
     for source_id, state in changed.items():
         state.item_count = counts[source_id]
     store.save_states(changed)
