@@ -14,7 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -228,7 +228,8 @@ class Store:
 
     def save_states(self, states: dict[str, SourceState]) -> None:
         """Note these sources' states, the others' as they were, in the one state file."""
-        records = {**self._state_records(), **{sid: asdict(s) for sid, s in states.items()}}
+        # vars, not asdict: asdict copies every list of ids on the way (0.09 s at 300 sources).
+        records = {**self._state_records(), **{sid: vars(s) for sid, s in states.items()}}
         data = orjson.dumps(records, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
         atomic_write_files({self.state_path: data})
         remove_files(self._state_files_of_old())  # now in the state file
@@ -294,7 +295,7 @@ class KeyIndex:
             if (
                 f"guid:{item.source}:{item.guid}" in wanted
                 or _may_have_url_key(item.url, ends)
-                or _may_have_url_key(item.guid, ends)
+                or (item.guid != item.url and _may_have_url_key(item.guid, ends))
             ):
                 keys_per_item.append(identity_keys(item.source, item.guid, item.url))
         # A URL several stored stories share (a feed linking every entry to one page)
@@ -336,7 +337,9 @@ def _may_have_url_key(text: str, ends: set[str]) -> bool:
     operations where url_key parses the URL. A front page's key is its host, which url_key
     rewrites (case, ``www.``, port): a front page may always have the key.
     """
-    _scheme, sep, rest = text.strip().translate(URL_CONTROLS).partition("://")
+    if "\n" in text or "\t" in text or "\r" in text:  # rare: translate costs more than the rest
+        text = text.translate(URL_CONTROLS)
+    _scheme, sep, rest = text.strip().partition("://")
     if not sep:
         return False  # not an absolute URL: url_key gives it no key
     path = rest.split("#", 1)[0].split("?", 1)[0].rstrip("/")
