@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feedkb.parse import FeedError, parse_feed
-from feedkb.text import SUMMARY_LENGTH, html_to_text, truncate
+from feedkb.text import SUMMARY_LENGTH, html_to_text, html_to_text_start, truncate
 from feedkb.urls import canonical_url, url_key
 from tests.conftest import rss
 
@@ -163,3 +163,41 @@ def test_a_full_text_body_is_not_stored_its_plain_text_starts_the_summary() -> N
     assert item.summary.startswith("First words more more") and "alert" not in item.summary
     assert len(item.summary) <= SUMMARY_LENGTH + 1
     assert "content_html" not in item.to_dict()
+
+
+# Markup, entities (escaped twice too), comments, script bodies, joiners: what a body is
+# made of, and what a cut can fall in the middle of.
+HTML_PIECES = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        "<b>",
+        "</b>",
+        "<br>",
+        '<a href="x">',
+        "</a>",
+        "<!--",
+        "-->",
+        "<script>",
+        "</script>",
+        "<style>",
+        "</style>",
+        "&amp;",
+        "&lt;p&gt;",
+        "&amp;lt;b&amp;gt;",
+        "&eacute;",
+        "&#x4e2d;",
+        "e\u0301",
+        "\u200d",
+        "融资",
+        "word",
+        "。",
+        "\n",
+        " ",
+    ]
+)
+
+
+@given(st.lists(HTML_PIECES, max_size=400).map("".join), st.integers(5, 60))
+def test_the_start_of_a_body_gives_the_summary_the_whole_body_gives(body: str, chars: int) -> None:
+    assert truncate(html_to_text_start(body, chars), chars) == truncate(html_to_text(body), chars)

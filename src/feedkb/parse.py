@@ -12,7 +12,7 @@ import feedparser
 from feedkb import fastparse
 from feedkb.identity import identity_keys, stable_id
 from feedkb.model import Item, format_utc
-from feedkb.text import SUMMARY_LENGTH, html_to_text, truncate
+from feedkb.text import SUMMARY_LENGTH, html_to_text, html_to_text_start, truncate
 from feedkb.urls import canonical_url
 
 UNTITLED = "（无标题）"
@@ -136,7 +136,7 @@ def normalise_entry(
     title = html_to_text(_text(entry.get("title", ""))[:MAX_FIELD_CHARS])
     content = _longest_content(entry)
     summary = _text(entry.get("summary", ""))
-    summary_text = html_to_text(summary or content)
+    summary_text = html_to_text_start(summary or content)
     published = _entry_date(entry, fetched_at)
     first_seen = format_utc(fetched_at)
     if not keys:

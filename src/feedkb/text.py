@@ -7,6 +7,8 @@ import unicodedata
 import nh3
 
 SUMMARY_LENGTH = 280
+HTML_PER_CHAR = 8  # characters of HTML first converted for each character of text wanted
+CUT_MARGIN = 40  # longer than any entity or partial tag the cut can leave
 ELLIPSIS = "…"
 MAX_UNESCAPE_ROUNDS = 3
 WHITESPACE_RE = re.compile(r"\s+")
@@ -33,6 +35,20 @@ def html_to_text(fragment: str) -> str:
             break
         fragment = cleaned
     return WHITESPACE_RE.sub(" ", fragment).strip()
+
+
+def html_to_text_start(fragment: str, chars: int = SUMMARY_LENGTH) -> str:
+    """``html_to_text(fragment)`` as far as its first ``chars`` characters, converting only as
+    much of the HTML as that takes: a full-text feed's entry carries a 5-30 KB body, of which
+    the summary keeps 280 characters. What comes after them may differ or be cut short."""
+    size = HTML_PER_CHAR * chars
+    while size < len(fragment):
+        text = html_to_text(fragment[:size])
+        # The cut may leave half an entity or tag at the end: it is past the chars kept.
+        if len(text) > chars + CUT_MARGIN:
+            return text
+        size *= 4  # markup-heavy HTML: convert more
+    return html_to_text(fragment)
 
 
 def truncate(text: str, limit: int = SUMMARY_LENGTH) -> str:
