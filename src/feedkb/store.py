@@ -169,7 +169,7 @@ class Store:
         """The month's last part with ``new`` items added while it stays under the size limit,
         and the new parts that take the rest."""
         number = _month_and_part(parts[-1])[1] if parts else 1
-        rows = [_row(item) for item in read(parts[-1])] if parts else []
+        rows = _rows(parts[-1]) if parts else []
         size = sum(len(line) for _order, line in rows)
         files = {}
         for row in sorted(map(_row, new)):
@@ -266,16 +266,21 @@ def _json_object(path: Path) -> dict:
     return data
 
 
-def read(path: Path, decoder: msgspec.json.Decoder = ITEM_DECODER) -> Iterator[Any]:
+def read(path: Path, decoder: msgspec.json.Decoder = ITEM_DECODER) -> list[Any]:
     """The records of a month file, each line decoded by ``decoder``."""
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
+    return _decoded(path, path.read_bytes(), decoder)
+
+
+def _decoded(path: Path, data: bytes, decoder: msgspec.json.Decoder) -> list[Any]:
+    try:
+        return decoder.decode_lines(data)  # the whole file at once: twice as fast as by line
+    except msgspec.DecodeError as error:
+        for number, line in enumerate(data.splitlines(), 1):  # which line it is
             try:
-                yield decoder.decode(line)
+                decoder.decode_lines(line)
             except msgspec.DecodeError as exc:
                 raise StoreError(f"{path}:{number}: not a valid item: {exc}") from None
+        raise StoreError(f"{path}: not valid JSON Lines: {error}") from None
 
 
 class KeyIndex:
@@ -356,6 +361,27 @@ def group_by_month(items: Iterable[Item]) -> dict[str, list[Item]]:
     for item in items:
         groups[item.month].append(item)
     return groups
+
+
+class _Order(msgspec.Struct):
+    published: str
+    id: str
+
+
+ORDER_DECODER = msgspec.json.Decoder(_Order)
+
+
+def _rows(path: Path) -> list[tuple[tuple[str, str], bytes]]:
+    """A part's lines as they are, each with its place in the order: decoding and encoding
+    every item of the part again was a third of a run's time."""
+    data = path.read_bytes()
+    if b'"content_html"' in data:  # written before bodies were dropped: write its items anew
+        return [_row(item) for item in read(path)]
+    lines = [
+        line if line.endswith(b"\n") else line + b"\n" for line in data.splitlines() if line.strip()
+    ]
+    orders = _decoded(path, data, ORDER_DECODER)
+    return [((o.published, o.id), line) for o, line in zip(orders, lines, strict=True)]
 
 
 def _row(item: Item) -> tuple[tuple[str, str], bytes]:
