@@ -377,9 +377,7 @@ def _rows(path: Path) -> list[tuple[tuple[str, str], bytes]]:
     data = path.read_bytes()
     if b'"content_html"' in data:  # written before bodies were dropped: write its items anew
         return [_row(item) for item in read(path)]
-    lines = [
-        line if line.endswith(b"\n") else line + b"\n" for line in data.splitlines() if line.strip()
-    ]
+    lines = [line + b"\n" for line in data.splitlines() if line.strip()]
     orders = _decoded(path, data, ORDER_DECODER)
     return [((o.published, o.id), line) for o, line in zip(orders, lines, strict=True)]
 
