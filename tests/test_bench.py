@@ -6,12 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
 
-def bench(*args: str) -> subprocess.CompletedProcess[str]:
+def bench(*args: str, script: str = "bench.py") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(BENCH), *args], capture_output=True, text=True, timeout=600
+        [sys.executable, str(SCRIPTS / script), *args], capture_output=True, text=True, timeout=600
     )
 
 
@@ -40,3 +40,18 @@ def test_bench_refuses_an_unknown_stage() -> None:
     result = bench("--only", "tagger")
     assert result.returncode == 2
     assert "unknown stage(s) tagger" in result.stderr
+
+
+def test_the_year_benchmark_commits_every_run_and_reports_the_store(tmp_path: Path) -> None:
+    figures = tmp_path / "year.json"
+    result = bench("--days", "2", "--sources", "12", "--json", str(figures), script="bench_year.py")
+    assert result.returncode == 0, result.stderr
+    assert "| largest file | 2026-01.jsonl, " in result.stdout
+    assert "| packed .git after git gc | " in result.stdout
+    reported = json.loads(figures.read_text(encoding="utf-8"))
+    assert (reported["runs"], reported["entries_published"]) == (12, 240)
+    assert 200 < reported["items_stored"] <= 240  # retold stories are stored once
+    assert reported["store_files"] == 1 and reported["packed_bytes"] > 0
+    assert set(reported["summary_length_what_if"]) == {"280", "200", "160", "140"}
+    for month in ("first_month_run", "last_month_run"):
+        assert reported[month]["store_s"] > 0 and reported[month]["commit_s"] > 0
