@@ -44,7 +44,7 @@ from feedkb.model import Item, format_utc
 from feedkb.overrides import Overrides
 from feedkb.rules import load_rules
 from feedkb.sources import Source, SourceList
-from feedkb.store import KeyIndex, Store
+from feedkb.store import Store
 from feedkb.tagging import Tagger
 from feedkb.values import VALUE_SLUGS
 from feedkb.yamlfile import load_yaml
@@ -257,7 +257,7 @@ def write_store(curation: Path, count: int) -> None:
     ]
     (curation / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     items = synthetic_items(count)
-    Store(curation).add_items(KeyIndex([]), [], [(item, [f"id:{item.id}"]) for item in items])
+    Store(curation).add_items((item, [f"id:{item.id}"]) for item in items)
 
 
 class _Quiet(SimpleHTTPRequestHandler):

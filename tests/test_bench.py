@@ -6,12 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "scripts" / "bench.py"
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
 
-def bench(*args: str) -> subprocess.CompletedProcess[str]:
+def bench(*args: str, script: str = "bench.py") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(BENCH), *args], capture_output=True, text=True, timeout=600
+        [sys.executable, str(SCRIPTS / script), *args], capture_output=True, text=True, timeout=600
     )
 
 
@@ -73,3 +73,18 @@ def test_bench_reports_the_site_as_members_load_it(tmp_path: Path) -> None:
     assert site["search"]["results"] > 0 and site["home_gzip_bytes"] > 0
     assert set(site["render_ms"]) == {"home", "deals", "company"}
     assert all(ms > 0 for ms in site["render_ms"].values())
+
+
+def test_the_year_benchmark_commits_every_run_and_reports_the_store(tmp_path: Path) -> None:
+    figures = tmp_path / "year.json"
+    result = bench("--days", "2", "--sources", "12", "--json", str(figures), script="bench_year.py")
+    assert result.returncode == 0, result.stderr
+    assert "| largest file | 2026-01.jsonl, " in result.stdout
+    assert "| packed .git after git gc | " in result.stdout
+    reported = json.loads(figures.read_text(encoding="utf-8"))
+    assert (reported["runs"], reported["entries_published"]) == (12, 240)
+    assert 200 < reported["items_stored"] <= 240  # retold stories are stored once
+    assert reported["store_files"] == 1 and reported["packed_bytes"] > 0
+    assert set(reported["summary_length_what_if"]) == {"280", "200", "160", "140"}
+    [january] = reported["run_by_month"].values()
+    assert january["store_s"] > 0 and january["store_cpu_s"] > 0 and january["commit_s"] > 0

@@ -88,6 +88,9 @@ def test_damaged_store_files_are_named(curation: Path, tmp_path: Path) -> None:
     result = run(curation, "items")
     assert result.exit_code == 2 and f"{month.name}:2: not a valid item" in result.stderr
     month.write_bytes(month.read_bytes().splitlines(keepends=True)[0])
-    (curation / "state" / "f.json").write_text("{not json", encoding="utf-8")
+    (curation / "state" / "_sources.json").write_text("{not json", encoding="utf-8")
     result = run(curation, "sources", "list")
-    assert result.exit_code == 2 and "f.json: not a valid source state" in result.stderr
+    assert result.exit_code == 2 and "_sources.json: not a valid source state" in result.stderr
+    (curation / "state" / "_sources.json").write_text('{"f": 3}', encoding="utf-8")
+    result = run(curation, "sources", "list")
+    assert "_sources.json: f: not a valid source state" in result.stderr

@@ -63,7 +63,6 @@ def test_json_has_every_stored_field_newest_first(filled: Path) -> None:
         "authors",
         "categories",
         "summary",
-        "content_html",
         "lang",
         "values",
     }

@@ -26,6 +26,14 @@ def atomic_write_files(files: dict[Path, bytes]) -> None:
         _sync_directory(directory)
 
 
+def remove_files(paths: list[Path]) -> None:
+    """Delete ``paths`` and sync their folders, so that a power cut cannot bring them back."""
+    for path in paths:
+        path.unlink()
+    for directory in {path.parent for path in paths}:
+        _sync_directory(directory)
+
+
 def _replace_synced(path: Path, data: bytes) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

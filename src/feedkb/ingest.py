@@ -11,7 +11,6 @@ from concurrent.futures import (
     Executor,
     Future,
     ProcessPoolExecutor,
-    ThreadPoolExecutor,
 )
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -24,14 +23,14 @@ from feedkb.gcpause import paused_gc
 from feedkb.model import Item, format_utc
 from feedkb.parse import FeedError, ParsedFeed, parse_feed
 from feedkb.sources import Source
-from feedkb.store import KeyIndex, SourceState, Store
+from feedkb.store import SourceState, Store
 from feedkb.workers import exit_with_parent
 
 DEFAULT_CONCURRENCY = 16
 PARALLEL_PARSE_FROM = 8  # sources; fewer are parsed in a thread (no process start-up)
 MAX_PARSERS = 4
+MAX_LISTED = 1000  # entry ids a source's state remembers from its feed's last listing
 STATUSES = ("ok", "not-modified", "deferred", "error")
-STATE_BATCH = 32  # states saved together while fetching: one directory sync for each batch
 
 
 @dataclass
@@ -124,98 +123,53 @@ def fetch_all(
     ``on_wait()`` if another run holds the store lock.
     """
     store = Store(curation_dir)
-    report = FetchReport(started=_now())
+    report = FetchReport(started=format_utc(datetime.now(UTC)))
     # Thousands of items and responses, few cycles (some 70 objects a source, left to the
     # collector once the run is over): collections would only rescan them.
     with store.locked(on_wait=on_wait), paused_gc():
         states = {s.id: store.load_state(s.id) for s in sources}
-        unseen: dict[str, list[tuple[Item, list[str]]]] = {}
-        with _StateSaver(store) as saver:
-
-            def settle(source: Source, outcome: _Outcome) -> None:
-                unseen[source.id] = _unseen_entries(outcome, states[source.id])
-                if not unseen[source.id]:  # nothing to store: its state waits on no item write
-                    state = _next_state(states[source.id], outcome, _now(), None)
-                    saver.save(source.id, state)
-
-            outcomes = asyncio.run(
-                _fetch_and_parse(
-                    sources, states, concurrency, settings or FetchSettings(), on_done, settle
-                )
-            )
-        # In the order of the sources, so which one keeps a story several list is no matter
-        # of which answered first.
-        added, item_counts = _store_new_items(store, [e for s in sources for e in unseen[s.id]])
-        new_per_source = Counter(item.source for item in added)
+        outcomes = asyncio.run(
+            _fetch_and_parse(sources, states, concurrency, settings or FetchSettings(), on_done)
+        )
+        listings = {
+            source.id: outcome.parsed.entries
+            for source, outcome in zip(sources, outcomes, strict=True)
+            if outcome.parsed
+        }
+        new_per_source = store_listings(store, states, listings)
         for source, outcome in zip(sources, outcomes, strict=True):
             report.sources.append(_source_report(source, outcome, new_per_source[source.id]))
-        now = _now()
+        now = format_utc(datetime.now(UTC))
         store.save_states(
             {
-                source.id: _next_state(states[source.id], outcome, now, item_counts[source.id])
+                source.id: _next_state(states[source.id], outcome, now)
                 for source, outcome in zip(sources, outcomes, strict=True)
-                if unseen[source.id]
             }
         )
-    report.finished = _now()
+    report.finished = format_utc(datetime.now(UTC))
     return report
 
 
-def _now() -> str:
-    return format_utc(datetime.now(UTC))
+def store_listings(
+    store: Store,
+    states: dict[str, SourceState],
+    listings: dict[str, list[tuple[Item, list[str]]]],
+) -> Counter[str]:
+    """Store the new entries of each source's listing (its feed's entries, each with its
+    identity keys) in one write, and note the listing and the count in the source's state,
+    which the caller saves after the items. Returns the items added per source.
 
-
-class _StateSaver:
-    """Saves the states of sources that have nothing to store while the others are still being
-    fetched, a batch at a time in a thread: a run of unchanged feeds then has no hundreds of
-    files to sync after its last response."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._batch: dict[str, SourceState] = {}
-        self._writer = ThreadPoolExecutor(1)
-        self._writes: list[Future] = []
-
-    def save(self, source_id: str, state: SourceState) -> None:
-        self._batch[source_id] = state
-        if len(self._batch) >= STATE_BATCH:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._batch:
-            self._writes.append(self._writer.submit(self._store.save_states, self._batch))
-            self._batch = {}
-
-    def __enter__(self) -> "_StateSaver":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        """Save what is left and wait for every batch: a failed write raises here."""
-        self._flush()
-        self._writer.shutdown()
-        for write in self._writes:
-            write.result()
-
-
-def _unseen_entries(outcome: _Outcome, state: SourceState) -> list[tuple[Item, list[str]]]:
-    """The entries the source's feed did not list when it was last read."""
-    if outcome.parsed is None:
-        return []
-    seen = frozenset(state.entry_ids)
-    return [(item, keys) for item, keys in outcome.parsed.entries if item.id not in seen]
-
-
-def _store_new_items(
-    store: Store, candidates: list[tuple[Item, list[str]]]
-) -> tuple[list[Item], Counter[str]]:
-    """Store the candidates that no stored story matches; return them and the stored items
-    per source. With no candidates no item file is read (and nothing is counted)."""
-    if not candidates:
-        return [], Counter()
-    existing = store.load_items()
-    # One write for the whole run: each touched month file is rewritten once.
-    added = store.add_items(KeyIndex(existing), existing, candidates)
-    return added, Counter(item.source for item in existing)
+    Entries the feed listed last time were stored or known then, and are not looked up again.
+    """
+    candidates = []
+    for source_id, entries in listings.items():
+        seen = set(states[source_id].listed)
+        candidates += [(item, keys) for item, keys in entries if item.id not in seen]
+    added = Counter(item.source for item in store.add_items(candidates))
+    for source_id, entries in listings.items():
+        states[source_id].listed = [item.id for item, _keys in entries[:MAX_LISTED]]
+        states[source_id].item_count += added[source_id]
+    return added
 
 
 async def _fetch_and_parse(
@@ -224,16 +178,13 @@ async def _fetch_and_parse(
     concurrency: int,
     settings: FetchSettings,
     on_done: Callable[[str], None] | None,
-    settle: Callable[[Source, _Outcome], None],
 ) -> list[_Outcome]:
-    """Every source's outcome; ``settle(source, outcome)`` as each is known."""
     limit = asyncio.Semaphore(concurrency)
     with _parser_pool(len(sources)) as pool:
         async with make_client(settings, concurrency) as client:
 
             async def one(source: Source) -> _Outcome:
                 outcome = await _fetch_one(client, source, states[source.id], settings, limit, pool)
-                settle(source, outcome)
                 if on_done:
                     on_done(source.id)
                 return outcome
@@ -369,14 +320,8 @@ def _waiting(fetched: FetchResult) -> list[str]:
     return [f"not fetched: the server asked to wait until {fetched.retry_after} (Retry-After)"]
 
 
-def _next_state(
-    state: SourceState, outcome: _Outcome, now: str, item_count: int | None
-) -> SourceState:
-    """The source's state after this run; ``item_count`` is None when the source had nothing
-    to store (its count stands)."""
+def _next_state(state: SourceState, outcome: _Outcome, now: str) -> SourceState:
     fetched = outcome.fetched
-    if item_count is not None:
-        state.item_count = item_count
     if fetched.status == "deferred":
         return state
     state.last_attempt = now
@@ -391,5 +336,4 @@ def _next_state(
     if fetched.status == "ok":
         # Validators only from a response we stored: a 304 keeps the ones it matched.
         state.etag, state.last_modified = fetched.etag, fetched.last_modified
-        state.entry_ids = sorted(item.id for item, _keys in outcome.parsed.entries)
     return state

@@ -18,7 +18,14 @@ def parse_utc(text: str) -> datetime:
 
 @dataclass(slots=True)
 class Item:
-    """One stored story. Dates are strings in ``DATE_FORMAT`` so they sort as text."""
+    """One stored story. Dates are strings in ``DATE_FORMAT`` so they sort as text.
+
+    No article body is kept: the summary (plain text, at most ``text.SUMMARY_LENGTH``
+    characters) is all the text that pages, search, tagging and the model read, and full-text
+    feeds would make the store in git grow by gigabytes a year. Stores written before kept the
+    sanitised body as ``content_html``: reading ignores it, and a file loses it when next
+    written.
+    """
 
     id: str
     source: str
@@ -30,7 +37,6 @@ class Item:
     authors: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     summary: str = ""
-    content_html: str = ""
     lang: str = ""
 
     @property

@@ -10,7 +10,7 @@ from typing import Any
 from feedkb import fastparse
 from feedkb.identity import identity_keys, stable_id
 from feedkb.model import Item, format_utc
-from feedkb.text import SUMMARY_LENGTH, html_to_text, sanitize_html, truncate
+from feedkb.text import SUMMARY_LENGTH, html_to_text, html_to_text_start, truncate
 from feedkb.urls import canonical_url
 
 UNTITLED = "（无标题）"
@@ -92,8 +92,8 @@ def _feedparser_parse(body: bytes, headers: dict[str, str]) -> Any:
     import feedparser  # imported when needed: see _feedparser
 
     # Neither sanitising nor resolving links: feedparser does both by re-parsing every HTML
-    # field with its pure-Python SGML parser (60% of its time on news feeds); nh3 does both
-    # on the one field kept as HTML, in Rust (see sanitize_html).
+    # field with its pure-Python SGML parser (60% of its time on news feeds), and feedkb
+    # keeps no HTML: every field is made plain text (see html_to_text).
     return feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
@@ -145,9 +145,9 @@ def normalise_entry(
     url_for_identity = "" if url in shared_urls else url
     keys = identity_keys(source_id, guid, url_for_identity)
     title = html_to_text(_text(entry.get("title", ""))[:MAX_FIELD_CHARS])
-    content, content_base = _longest_content(entry)
+    content = _longest_content(entry)
     summary = _text(entry.get("summary", ""))
-    summary_text = html_to_text(summary or content)
+    summary_text = html_to_text_start(summary or content)
     published = _entry_date(entry, fetched_at)
     first_seen = format_utc(fetched_at)
     if not keys:
@@ -166,9 +166,6 @@ def normalise_entry(
             for t in entry.get("tags") or []
         ),
         summary=truncate(summary_text, SUMMARY_LENGTH),
-        content_html=sanitize_html(content, content_base)
-        if content
-        else sanitize_html(summary, _base(entry.get("summary_detail"))),
         lang=_entry_language(entry, feed_lang, title + summary_text),
     )
     return item, keys
@@ -197,15 +194,9 @@ def _urls_shared_by_several_stories(entries: list[Any]) -> frozenset[str]:
     return frozenset(url for url, n in counts.items() if n > 1)
 
 
-def _longest_content(entry: Any) -> tuple[str, str]:
-    """The longest of the entry's contents, and the base URL of its links."""
-    values = [(_text(c.get("value", "")), _base(c)) for c in entry.get("content") or []]
-    return max(values, key=lambda value: len(value[0]), default=("", ""))
-
-
-def _base(detail: Any) -> str:
-    """The URL an HTML field's relative links are relative to (xml:base, else the feed's)."""
-    return _text(detail.get("base", "")) if isinstance(detail, dict) else ""
+def _longest_content(entry: Any) -> str:
+    """The longest of the entry's contents: the summary when the feed gave none."""
+    return max((_text(c.get("value", "")) for c in entry.get("content") or []), key=len, default="")
 
 
 def _entry_date(entry: Any, fetched_at: datetime) -> str | None:

@@ -1,8 +1,10 @@
-"""``feedkb fetch``: pull the sources into the store, with progress and a report."""
+"""The store: ``feedkb fetch`` pulls the sources into it, with progress and a report;
+``feedkb prune`` shrinks it."""
 
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -22,6 +24,8 @@ from feedkb.cli.base import (
 )
 from feedkb.fetch import FetchSettings
 from feedkb.ingest import DEFAULT_CONCURRENCY, FetchReport, fetch_all
+from feedkb.prune import DROPS
+from feedkb.prune import prune as prune_store
 from feedkb.sources import Source, SourceList
 
 
@@ -178,3 +182,31 @@ def _print_report(report: FetchReport) -> None:
             "; ".join(n for n in notes if n),
         )
     out.print(shown)
+
+
+@cli.command()
+@click.option(
+    "--before",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Items published before this day (YYYY-MM-DD).",
+)
+@click.option(
+    "--drop",
+    type=click.Choice(DROPS),
+    required=True,
+    help="summaries: the items keep headline, link and date; items: they go, their ids stay known.",
+)
+@with_curation
+def prune(ctx: Context, before: datetime, drop: str) -> None:
+    """Shrink a big store: old items lose their summaries or go; a feed never brings a pruned
+    item back. Items you corrected in overrides.yaml are kept whole."""
+    with user_errors():
+        report = prune_store(ctx.curation, before.date(), drop)
+    out.print(
+        f"{report.items} items before {report.before}: {report.drop} dropped; "
+        f"{report.files_rewritten} files rewritten, {report.files_removed} removed; "
+        f"items/ {report.bytes_before / 1e6:.1f} MB -> {report.bytes_after / 1e6:.1f} MB "
+        "(commit curation/ to keep it)",
+        markup=False,
+    )
