@@ -4,6 +4,32 @@ from feedkb.site.pages.base import SiteBuilder, front_matter
 from feedkb.site.render import safe_url, text
 from feedkb.store import SourceState
 
+# The fetcher words its errors for curators, in English; members read what kind of trouble
+# it is. The curator's report (`feedkb sources list`) keeps the exact message.
+ERROR_KINDS = (
+    (("timed out", "gave up after", "took longer"), "超时"),
+    (("redirect",), "跳转出错"),
+    (("larger than",), "内容过大"),
+    (("pars", "feed", "xml", "decode", "decompress"), "内容无法解析"),
+    (("cannot read",), "无法读取"),
+)
+
+
+def error_in_words(state: SourceState) -> str:
+    """The source's last error as members read it: its kind, with the HTTP status if any."""
+    if not state.last_error:
+        return ""
+    status = state.last_status if (state.last_status or "").isdigit() else None
+    if status == "410":
+        return "来源已停止（HTTP 410）"
+    if status and int(status) >= 400:
+        return f"服务器拒绝（HTTP {status}）"
+    message = state.last_error.lower()
+    for words, kind in ERROR_KINDS:
+        if any(word in message for word in words):
+            return kind
+    return "无法连接"
+
 
 def build_sources(site: SiteBuilder) -> None:
     rows = []
@@ -12,7 +38,7 @@ def build_sources(site: SiteBuilder) -> None:
         uri = f"sources/{source.id}.md"
         health = "失败" if state.failing else "正常" if state.last_success else "未抓取"
         last_success = site.time.minute(state.last_success) if state.last_success else "—"
-        error = state.last_error or ""
+        error = error_in_words(state)
         if state.moved_to:
             error = f"已永久迁移至 {state.moved_to}；{error}".rstrip("；")
         rows.append(
