@@ -19,15 +19,15 @@ from tests.conftest import REPO
 LATE = "2026-11-30T20:30:00Z"
 
 
-def pages_in(zone: str) -> dict[str, str]:
+def pages_in(zone: str, published: str = LATE) -> dict[str, str]:
     item = Item(
         id="a1",
         source="s",
         title="蜂鸟快送完成5000万元A轮融资",
         url="https://news.example.com/1",
         guid="",
-        published=LATE,
-        first_seen=LATE,
+        published=published,
+        first_seen=published,
     )
     kb = build_kb([item], {}, load_rules(DEFAULT_RULES.parent), Overrides(Path("o"), {}, {}))
     settings = SiteSettings(50, 5, 8, True, LocalTime(zone))
@@ -45,6 +45,15 @@ def test_dates_months_and_times_follow_the_time_zone() -> None:
     assert "最近更新：2026-12-01 04:30" in shanghai["index.md"]
     every_page = "".join(shanghai.values())
     assert "UTC" not in every_page and "T20:30" not in every_page.replace(f'"{LATE}"', "")
+
+
+def test_weekly_digests_follow_the_time_zone() -> None:
+    # Sunday 20:30 UTC is Monday 04:30 in Shanghai: the next ISO week there.
+    sunday_night = "2026-11-29T20:30:00Z"
+    shanghai, utc = pages_in("Asia/Shanghai", sunday_night), pages_in("UTC", sunday_night)
+    assert "digests/2026-W49.md" in shanghai and "digests/2026-W48.md" not in shanghai
+    assert "digests/2026-W48.md" in utc
+    assert "蜂鸟快送" in shanghai["digests/2026-W49.md"]
 
 
 def test_an_unknown_time_zone_is_named() -> None:

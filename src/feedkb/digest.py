@@ -31,8 +31,14 @@ def parse_week(text: str) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
-def week_of(moment: str) -> str:
-    year, week, _day = datetime.fromisoformat(moment).isocalendar()
+def utc_day(moment: str) -> str:
+    """The day of a stored time, in UTC (the site passes its own time zone's)."""
+    return moment[:10]
+
+
+def week_of(moment: str, day: Callable[[str], str] = utc_day) -> str:
+    """The ISO week of ``moment``, by the day ``day`` says it falls on."""
+    year, week, _weekday = date.fromisoformat(day(moment)).isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -48,16 +54,18 @@ def build_digest(
     week: str,
     per_value: int = DEFAULT_PER_VALUE,
     visible: list[Entry] | None = None,
+    day: Callable[[str], str] = utc_day,
 ) -> Digest:
     """Per value, the week's visible items: pinned first, then by score, then newest.
-    ``visible`` is ``kb.visible()`` when the caller already has it."""
+    ``visible`` is ``kb.visible()`` when the caller already has it; ``day`` tells which day
+    an item was published on (the site's time zone, or UTC)."""
     year, number = parse_week(week)
     start = date.fromisocalendar(year, number, 1)
     end = start + timedelta(days=6)
     in_week = [
         e
         for e in (kb.visible() if visible is None else visible)
-        if start.isoformat() <= e.item.published[:10] <= end.isoformat()
+        if start.isoformat() <= day(e.item.published) <= end.isoformat()
     ]
     sections = {}
     for slug in VALUE_LABELS:

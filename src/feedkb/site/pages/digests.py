@@ -19,7 +19,7 @@ def week_label(week: str) -> str:
 
 def digest_weeks(site: SiteBuilder) -> list[str]:
     """The weeks that have a digest, newest first."""
-    return sorted({week_of(e.item.published) for e in site.visible}, reverse=True)
+    return sorted({week_of(e.item.published, site.time.day) for e in site.visible}, reverse=True)
 
 
 def build_digests(site: SiteBuilder) -> None:
@@ -27,7 +27,9 @@ def build_digests(site: SiteBuilder) -> None:
     index = []
     for n, week in enumerate(weeks):
         uri = digest_uri(week)
-        digest = build_digest(site.kb, week, site.settings.digest_per_value, site.visible)
+        digest = build_digest(
+            site.kb, week, site.settings.digest_per_value, site.visible, site.time.day
+        )
         older = weeks[n + 1] if n + 1 < len(weeks) else None
         newer = weeks[n - 1] if n > 0 else None
         site.pages[uri] = digest_page(site, uri, digest, older, newer)

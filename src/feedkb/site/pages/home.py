@@ -103,7 +103,7 @@ def week_panel(site: SiteBuilder) -> str:
     weeks = digest_weeks(site)
     if not weeks:
         return panel(site, "week", "本期周报", EMPTY)
-    digest = build_digest(site.kb, weeks[0], WEEK_HEADLINES, site.visible)
+    digest = build_digest(site.kb, weeks[0], WEEK_HEADLINES, site.visible, site.time.day)
     groups = "".join(
         f'<div class="fk-week-group"><p class="fk-week-value">'
         f'<span class="fk-badge fk-{slug}">{VALUE_LABELS[slug]}</span></p>\n'
