@@ -101,3 +101,29 @@ def test_tables_never_break_ids_or_times_at_80_columns_piped(starting: Path) -> 
     ).stdout
     assert "logistics-watch" in listed and "物流观察" in listed, listed
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", listed), listed
+
+
+def test_every_command_loads_from_the_module_named_for_it() -> None:
+    from feedkb.cli.base import COMMAND_MODULES
+
+    for name, module in COMMAND_MODULES.items():
+        command = cli.get_command(None, name)  # type: ignore[arg-type]
+        assert command is not None, name
+        assert command.callback.__module__ == f"feedkb.cli.{module}", name
+    assert set(cli.commands) == set(COMMAND_MODULES)
+
+
+def test_fetch_loads_neither_the_tagger_nor_numpy() -> None:
+    """`feedkb fetch` starts in a fresh process without the tagger's model and numpy."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from feedkb.cli import cli; cli.get_command(None, 'fetch'); "
+            "print(*(m for m in ('numpy', 'feedkb.kb', 'feedkb.learn') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert loaded == []

@@ -1,7 +1,6 @@
 """The ``feedkb`` command: a thin layer over the library modules, one file per concern."""
 
-from feedkb.cli import fetching, knowledge, quality, site, sources  # noqa: F401 (they register)
-from feedkb.cli.base import cli
+from feedkb.cli.base import cli  # each command's module loads when the command is asked for
 
 __all__ = ["cli", "main"]
 

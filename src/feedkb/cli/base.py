@@ -1,10 +1,11 @@
 """What every command shares: the group, the curation folder, output, errors and tables."""
 
+import importlib
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -12,10 +13,12 @@ from rich.table import Table
 
 from feedkb import __version__
 from feedkb.errors import ConfigError, StoreLockedError
-from feedkb.kb import Entry, KnowledgeBase, load_kb
 from feedkb.opml import OpmlError
 from feedkb.sources import SourceList
 from feedkb.store import StoreError
+
+if TYPE_CHECKING:
+    from feedkb.kb import Entry, KnowledgeBase
 
 EXIT_ALL_FAILED = 1
 EXIT_CONFIG = 2
@@ -34,7 +37,9 @@ class Context:
     def sources(self) -> SourceList:
         return SourceList.load(self.curation)
 
-    def kb(self) -> KnowledgeBase:
+    def kb(self) -> "KnowledgeBase":
+        from feedkb.kb import load_kb  # the tagger and its model: only commands that read the kb
+
         with user_errors():
             return load_kb(self.curation, notify=note)
 
@@ -63,7 +68,7 @@ def user_errors() -> Iterator[None]:
         fail(str(exc), EXIT_LOCKED)
 
 
-def find(kb: KnowledgeBase, key: str) -> Entry:
+def find(kb: "KnowledgeBase", key: str) -> "Entry":
     try:
         return kb.find(key)
     except KeyError as exc:
@@ -110,7 +115,41 @@ def with_curation(command: Callable[..., Any]) -> Callable[..., Any]:
     )(click.pass_obj(command))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Each command's module, imported when the command runs: `feedkb fetch` need not load the
+# tagger, its model and numpy (a fifth of a second), nor `feedkb --version` anything.
+COMMAND_MODULES = {
+    "sources": "sources",
+    "fetch": "fetching",
+    "prune": "fetching",
+    "items": "knowledge",
+    "explain": "knowledge",
+    "override": "knowledge",
+    "review": "knowledge",
+    "companies": "knowledge",
+    "doctor": "knowledge",
+    "digest": "knowledge",
+    "eval": "quality",
+    "train": "quality",
+    "build": "site",
+    "serve": "site",
+    "init": "site",
+    "demo": "site",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands register themselves when their module is first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMAND_MODULES and cmd_name not in self.commands:
+            importlib.import_module(f"feedkb.cli.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--curation",
     type=click.Path(file_okay=False, path_type=Path),
