@@ -7,6 +7,8 @@ into the same folder, and the index is checked after every one of them.
 """
 
 import gzip
+import logging
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -82,3 +84,32 @@ def test_a_broken_index_is_caught_and_named(demo_kb: Path, tmp_path: Path, break
     damage(broken)
     with pytest.raises(SearchIndexError, match=broken.name):
         verify_index(bundle)
+
+
+def test_a_build_whose_index_is_not_whole_fails_and_publishes_none(
+    demo_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race, injected: Pagefind's entry file is cut short after Pagefind wrote it, as the
+    race left it. The build fails naming the file, and no search index is published."""
+    from feedkb.site import search_index
+
+    write_index = search_index._write_index
+
+    async def write_then_cut(pages: Path, staging: Path) -> int:
+        count = await write_index(pages, staging)
+        _cut_in_half(staging / "pagefind-entry.json")
+        return count
+
+    monkeypatch.setattr(search_index, "_write_index", write_then_cut)
+    site, config = tmp_path / "site", demo_kb / "mkdocs.yml"
+    errors: list[str] = []
+    collect = logging.Handler(logging.ERROR)
+    collect.emit = lambda record: errors.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger().addHandler(collect)  # the engine's errors, as `feedkb build` prints them
+    try:
+        result = run(demo_kb / "curation", "build", "-f", str(config), "-d", str(site))
+    finally:
+        logging.getLogger().removeHandler(collect)
+    assert result.exit_code != 0
+    assert any(re.search(r"index is not whole: \S+pagefind-entry\.json", e) for e in errors)
+    assert not (site / "pagefind").exists() and not (site / STAGING).exists()
