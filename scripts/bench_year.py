@@ -46,7 +46,7 @@ from feedkb.ingest import store_listings
 from feedkb.model import Item, format_utc
 from feedkb.parse import normalise_entry
 from feedkb.store import MAX_PART_BYTES, SourceState, Store, read
-from feedkb.text import ELLIPSIS, SUMMARY_LENGTH, truncate
+from feedkb.text import ELLIPSIS, SUMMARY_WIDTH, truncate
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = [
@@ -315,7 +315,7 @@ def simulate(work: Path, days: int, count: int, per_day: int, seed: int) -> dict
             for lang, text in corpus.items()
         },
         **sizes(work, store),
-        "summary_length_what_if": summaries_cut(store),
+        "summary_width_what_if": summaries_cut(store),
         "run_by_month": {
             month: run_times([r for r in runs if r["month"] == month])
             for month in sorted({r["month"] for r in runs})
@@ -341,25 +341,25 @@ def sizes(work: Path, store: Store) -> dict:
 
 def summaries_cut(store: Store) -> dict[str, int]:
     """Bytes an item of the last month packs to (zlib at git's level, a part at a time: what
-    git packs the store's files to) with summaries cut to fewer characters: the summary is
-    most of the store, and its length is feedkb's SUMMARY_LENGTH."""
+    git packs the store's files to) with summaries cut narrower: the summary is most of the
+    store, and its room is feedkb's SUMMARY_WIDTH (columns: a Chinese character takes two)."""
     month = max(store.parts())
     parts = [read(path) for path in store.parts()[month]]
     count = sum(map(len, parts))
     return {
-        str(length): round(
+        str(width): round(
             sum(
-                len(zlib.compress(b"".join(_line(item, length) for item in part), 6))
+                len(zlib.compress(b"".join(_line(item, width) for item in part), 6))
                 for part in parts
             )
             / count
         )
-        for length in (SUMMARY_LENGTH, 200, 160, 140)
+        for width in (SUMMARY_WIDTH, 200, 180, 160)
     }
 
 
-def _line(item: Item, length: int) -> bytes:
-    cut = replace(item, summary=truncate(item.summary.removesuffix(ELLIPSIS), length))
+def _line(item: Item, width: int) -> bytes:
+    cut = replace(item, summary=truncate(item.summary.removesuffix(ELLIPSIS), width))
     return orjson.dumps(cut, option=orjson.OPT_APPEND_NEWLINE)
 
 
@@ -377,7 +377,7 @@ def print_table(f: dict) -> None:
     year = 365 / f["days"]
     months = list(f["run_by_month"].values())
     first, last = months[0], months[-1]
-    what_if = f["summary_length_what_if"]
+    what_if = f["summary_width_what_if"]
     rows = [
         (
             "simulated",
@@ -413,8 +413,8 @@ def print_table(f: dict) -> None:
             "<= 300 MB a year",
         ),
         (
-            "an item packed, by summary length (characters)",
-            ", ".join(f"{length}: {size} bytes" for length, size in what_if.items()),
+            "an item packed, by summary width (columns; a Chinese character takes two)",
+            ", ".join(f"{width}: {size} bytes" for width, size in what_if.items()),
             "",
         ),
         (

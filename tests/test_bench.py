@@ -85,6 +85,6 @@ def test_the_year_benchmark_commits_every_run_and_reports_the_store(tmp_path: Pa
     assert (reported["runs"], reported["entries_published"]) == (12, 240)
     assert 200 < reported["items_stored"] <= 240  # retold stories are stored once
     assert reported["store_files"] == 1 and reported["packed_bytes"] > 0
-    assert set(reported["summary_length_what_if"]) == {"280", "200", "160", "140"}
+    assert set(reported["summary_width_what_if"]) == {"220", "200", "180", "160"}
     [january] = reported["run_by_month"].values()
     assert january["store_s"] > 0 and january["store_cpu_s"] > 0 and january["commit_s"] > 0

@@ -1,5 +1,6 @@
 """Normalising entries: canonical URLs, dates, plain-text summaries, no HTML kept."""
 
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -7,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feedkb.parse import FeedError, parse_feed
-from feedkb.text import SUMMARY_LENGTH, html_to_text, html_to_text_start, truncate
+from feedkb.text import SUMMARY_WIDTH, WIDE, html_to_text, html_to_text_start, truncate
 from feedkb.urls import canonical_url, url_key
 from tests.conftest import rss
 
@@ -80,11 +81,23 @@ def test_text_cleaning() -> None:
     assert html_to_text("a < b & c") == "a < b & c"
 
 
+def columns(text: str) -> int:
+    return len(text) + sum(unicodedata.east_asian_width(char) in WIDE for char in text)
+
+
 @given(st.text(min_size=1), st.integers(min_value=1, max_value=50))
-def test_truncate_keeps_within_limit(text: str, limit: int) -> None:
-    cut = truncate(text, limit)
-    assert len(cut) <= limit + 1
+def test_truncate_keeps_within_width(text: str, width: int) -> None:
+    cut = truncate(text, width)
+    assert cut == text or columns(cut[:-1]) <= width
     assert cut == text or (cut.endswith("…") and text.startswith(cut[:-1].rstrip()))
+
+
+def test_a_summary_holds_twice_as_many_latin_letters_as_chinese_characters() -> None:
+    """Chinese characters take two columns: both summaries fill about the same room."""
+    chinese, english = truncate("融资" * 200), truncate("funding " * 100)
+    assert len(chinese) == SUMMARY_WIDTH // 2 + 1 and chinese.endswith("…")
+    assert SUMMARY_WIDTH - 8 <= len(english) <= SUMMARY_WIDTH + 1 and english.endswith("…")
+    assert truncate("融资" * 55) == "融资" * 55  # 110 characters: just fits
 
 
 def test_truncate_never_splits_a_combined_character() -> None:
@@ -98,7 +111,7 @@ def test_summary_is_plain_and_short() -> None:
         description="<p>" + "很长的正文。" * 200 + "</p>",
     )
     assert item.title == "标题"
-    assert item.summary.endswith("…") and len(item.summary) <= SUMMARY_LENGTH + 1
+    assert item.summary.endswith("…") and columns(item.summary[:-1]) <= SUMMARY_WIDTH
     assert "<" not in item.summary
     assert item.lang == "zh"
 
@@ -161,7 +174,7 @@ def test_a_full_text_body_is_not_stored_its_plain_text_starts_the_summary() -> N
     body += "<p>more</p>\n" * 3000  # a 36 KB article
     [item] = parse_feed(rss([{"title": "t", "description": body}]), "src", NOW).items
     assert item.summary.startswith("First words more more") and "alert" not in item.summary
-    assert len(item.summary) <= SUMMARY_LENGTH + 1
+    assert columns(item.summary[:-1]) <= SUMMARY_WIDTH
     assert "content_html" not in item.to_dict()
 
 

@@ -10,6 +10,7 @@ from feedkb.deals import extract_deal
 from feedkb.errors import ConfigError, Problem
 from feedkb.kb import Entry, KnowledgeBase
 from feedkb.model import Item
+from feedkb.text import truncate
 from feedkb.values import VALUE_SLUGS
 
 
@@ -138,7 +139,8 @@ def read_split(path: Path, side: str) -> set[str]:
 
 def read_corpus(path: Path) -> list[Item]:
     """A labelled corpus's items, one JSON object a line (``id``, ``title``, ``summary``,
-    ``date``, ``lang``, ``url``), as items of a source without value hints."""
+    ``date``, ``lang``, ``url``), as items of a source without value hints, their summaries
+    cut as the store cuts them."""
     items = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -157,7 +159,7 @@ def read_corpus(path: Path) -> list[Item]:
                     guid=record["id"],
                     published=published,
                     first_seen=published,
-                    summary=record.get("summary", ""),
+                    summary=truncate(record.get("summary", "")),
                     lang=record.get("lang", ""),
                 )
             )

@@ -20,8 +20,8 @@ def parse_utc(text: str) -> datetime:
 class Item:
     """One stored story. Dates are strings in ``DATE_FORMAT`` so they sort as text.
 
-    No article body is kept: the summary (plain text, at most ``text.SUMMARY_LENGTH``
-    characters) is all the text that pages, search, tagging and the model read, and full-text
+    No article body is kept: the summary (plain text, at most ``text.SUMMARY_WIDTH``
+    columns) is all the text that pages, search, tagging and the model read, and full-text
     feeds would make the store in git grow by gigabytes a year. Stores written before kept the
     sanitised body as ``content_html``: reading ignores it, and a file loses it when next
     written.

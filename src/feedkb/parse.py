@@ -10,7 +10,7 @@ from typing import Any
 from feedkb import fastparse
 from feedkb.identity import identity_keys, stable_id
 from feedkb.model import Item, format_utc
-from feedkb.text import SUMMARY_LENGTH, html_to_text, html_to_text_start, truncate
+from feedkb.text import TITLE_WIDTH, html_to_text, html_to_text_start, truncate
 from feedkb.urls import canonical_url
 
 UNTITLED = "（无标题）"
@@ -155,7 +155,7 @@ def normalise_entry(
     item = Item(
         id=stable_id(keys[0]),
         source=source_id,
-        title=title or truncate(summary_text, 60) or UNTITLED,
+        title=title or truncate(summary_text, TITLE_WIDTH) or UNTITLED,
         url=url,
         guid=guid,
         published=published or first_seen,
@@ -165,7 +165,7 @@ def normalise_entry(
             html_to_text(_text(t.get("term") or t.get("label") or ""))
             for t in entry.get("tags") or []
         ),
-        summary=truncate(summary_text, SUMMARY_LENGTH),
+        summary=truncate(summary_text),
         lang=_entry_language(entry, feed_lang, title + summary_text),
     )
     return item, keys
