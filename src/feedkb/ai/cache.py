@@ -1,0 +1,101 @@
+"""The model's answers, kept with the knowledge base so that each item is asked once.
+
+``curation/ai/YYYY-MM.jsonl`` (the month of the item, as the store files items): one JSON
+object a line, keyed by item id, prompt version and model. Files are rewritten whole and
+atomically, as the store's are, so a crash leaves the old file or the new one; CI commits
+them with the store. A changed prompt or model finds no answers under its key and asks again
+only when told to (``feedkb ai --refresh``).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from feedkb.ai.judgment import Judgment, SchemaError, judgment_from_builtins, judgment_to_builtins
+from feedkb.fsutil import atomic_write_files
+
+AI_DIR = "ai"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One item asked of one model with one prompt: a judgment, or why there is none."""
+
+    id: str
+    prompt: str
+    model: str
+    at: str
+    tokens: int = 0
+    judgment: Judgment | None = None
+    error: str = ""  # why the model's answers were not used
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.id, self.prompt, self.model)
+
+    def to_line(self) -> bytes:
+        record = {"id": self.id, "prompt": self.prompt, "model": self.model, "at": self.at}
+        record |= {"tokens": self.tokens}
+        if self.judgment is not None:
+            record["judgment"] = judgment_to_builtins(self.judgment)
+        else:
+            record["error"] = self.error
+        return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+
+
+class AiCache:
+    def __init__(self, curation_dir: Path) -> None:
+        self.folder = curation_dir / AI_DIR
+
+    def answers(self, prompt: str, model: str) -> dict[str, Answer]:
+        """The answers of this prompt and model, by item id."""
+        return {
+            answer.id: answer
+            for path in sorted(self.folder.glob("*.jsonl"))
+            for answer in _read(path)
+            if answer.prompt == prompt and answer.model == model
+        }
+
+    def add(self, answers: list[Answer], months: dict[str, str]) -> None:
+        """Keep ``answers`` (each item's month in ``months``), replacing earlier answers of the
+        same item, prompt and model."""
+        by_month: dict[str, list[Answer]] = defaultdict(list)
+        for answer in answers:
+            by_month[months[answer.id]].append(answer)
+        files = {}
+        for month, new in by_month.items():
+            path = self.folder / f"{month}.jsonl"
+            kept = {a.key: a for a in (_read(path) if path.exists() else [])}
+            kept.update((a.key, a) for a in new)
+            files[path] = b"".join(a.to_line() for a in sorted(kept.values(), key=_order))
+        atomic_write_files(files)
+
+
+def _order(answer: Answer) -> tuple[str, str, str]:
+    return (answer.id, answer.model, answer.prompt)
+
+
+def _read(path: Path) -> list[Answer]:
+    """A month's answers; a line that is not one (edited by hand, say) is left out, and the
+    item is asked again."""
+    answers = []
+    for line in path.read_bytes().splitlines():
+        try:
+            record = orjson.loads(line)
+            judgment = record.get("judgment")
+            answers.append(
+                Answer(
+                    id=record["id"],
+                    prompt=record["prompt"],
+                    model=record["model"],
+                    at=record["at"],
+                    tokens=int(record.get("tokens", 0)),
+                    judgment=judgment_from_builtins(judgment) if judgment else None,
+                    error=str(record.get("error", "")),
+                )
+            )
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, SchemaError):
+            continue
+    return answers
