@@ -108,8 +108,8 @@ def test_an_entry_its_feed_keeps_listing_is_looked_up_once(tmp_path: Path) -> No
     store = Store(tmp_path)
     states = {"s": SourceState()}
     january, june = item(1, "2026-01-10T08:00:00Z"), item(1, "2026-06-10T08:00:00Z")
-    assert store_listings(store, states, {"s": [entry(january)]}) == {"s": 1}
-    assert store_listings(store, states, {"s": [entry(june), entry(item(2))]}) == {"s": 1}
+    assert store_listings(store, states, {"s": [entry(january)]}) == [january]
+    assert store_listings(store, states, {"s": [entry(june), entry(item(2))]}) == [item(2)]
     assert [i.published for i in store.load_items()] == [january.published, item(2).published]
     assert states["s"].listed == [january.id, item(2).id] and states["s"].item_count == 2
 

@@ -53,6 +53,7 @@ class FetchReport:
     started: str
     finished: str = ""
     sources: list[SourceReport] = field(default_factory=list)
+    added: list[Item] = field(default_factory=list, repr=False)  # the items stored
 
     @property
     def new_items(self) -> int:
@@ -136,7 +137,8 @@ def fetch_all(
             for source, outcome in zip(sources, outcomes, strict=True)
             if outcome.parsed
         }
-        new_per_source = store_listings(store, states, listings)
+        report.added = store_listings(store, states, listings)
+        new_per_source = Counter(item.source for item in report.added)
         for source, outcome in zip(sources, outcomes, strict=True):
             report.sources.append(_source_report(source, outcome, new_per_source[source.id]))
         now = format_utc(datetime.now(UTC))
@@ -154,10 +156,10 @@ def store_listings(
     store: Store,
     states: dict[str, SourceState],
     listings: dict[str, list[tuple[Item, list[str]]]],
-) -> Counter[str]:
+) -> list[Item]:
     """Store the new entries of each source's listing (its feed's entries, each with its
     identity keys) in one write, and note the listing and the count in the source's state,
-    which the caller saves after the items. Returns the items added per source.
+    which the caller saves after the items. Returns the items added.
 
     Entries the feed listed last time were stored or known then, and are not looked up again.
     """
@@ -165,10 +167,11 @@ def store_listings(
     for source_id, entries in listings.items():
         seen = set(states[source_id].listed)
         candidates += [(item, keys) for item, keys in entries if item.id not in seen]
-    added = Counter(item.source for item in store.add_items(candidates))
+    added = store.add_items(candidates)
+    per_source = Counter(item.source for item in added)
     for source_id, entries in listings.items():
         states[source_id].listed = [item.id for item, _keys in entries[:MAX_LISTED]]
-        states[source_id].item_count += added[source_id]
+        states[source_id].item_count += per_source[source_id]
     return added
 
 

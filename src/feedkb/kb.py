@@ -12,9 +12,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from feedkb.ai.cache import AiCache
+from feedkb.ai.combine import combined_values, filled_deal
+from feedkb.ai.config import AiConfig, load_ai_config
+from feedkb.ai.judgment import Judgment, judgment_to_builtins
+from feedkb.ai.prompt import PROMPT_VERSION
 from feedkb.companies import company_key, lead_companies
 from feedkb.deals import Deal, extract_deal
 from feedkb.gcpause import paused_gc
@@ -28,6 +34,7 @@ from feedkb.rules import Rules, load_rules
 from feedkb.sources import Source, SourceList
 from feedkb.store import Store
 from feedkb.tagging import Match, Tagger, Tagging
+from feedkb.values import VALUE_SLUGS
 from feedkb.workers import exit_with_parent
 
 NO_OVERRIDE = Override()
@@ -44,6 +51,7 @@ class Entry:
     override: Override = NO_OVERRIDE
     deal: Deal | None = None
     companies: list[str] = field(default_factory=list)
+    ai: Judgment | None = None  # the model's judgment, when an endpoint answered for it
     duplicate_of: str | None = None
     also_covered_by: list[str] = field(default_factory=list)
 
@@ -68,6 +76,11 @@ class Entry:
         return self.override.title or self.item.title
 
     @property
+    def takeaway(self) -> str:
+        """The model's one-line Chinese takeaway ("" without one)."""
+        return self.ai.takeaway if self.ai else ""
+
+    @property
     def hidden(self) -> bool:
         return self.override.hide
 
@@ -86,6 +99,7 @@ class Entry:
             },
             "deal": asdict(self.deal) if self.deal else None,
             "companies": self.companies,
+            "ai": judgment_to_builtins(self.ai) if self.ai else None,
             "duplicate_of": self.duplicate_of,
             "also_covered_by": self.also_covered_by,
             "override": self.override.to_dict(),
@@ -165,7 +179,18 @@ def load_kb(
     overrides = load_overrides(curation_dir)
     items = Store(curation_dir).load_items()
     model = model_for(curation_dir, rules, overrides, items, notify)
-    return build_kb(items, sources, rules, overrides, model=model)
+    ai_config = load_ai_config(curation_dir)
+    judgments = ai_judgments(curation_dir, ai_config)
+    mode = ai_config.mode if ai_config else "review"
+    return build_kb(items, sources, rules, overrides, model=model, ai=judgments, ai_mode=mode)
+
+
+def ai_judgments(curation_dir: Path, config: AiConfig | None) -> dict[str, Judgment]:
+    """The model's judgments kept for this prompt and the configured model, by item id."""
+    if config is None:
+        return {}
+    answers = AiCache(curation_dir).answers(PROMPT_VERSION, config.model)
+    return {key: a.judgment for key, a in answers.items() if a.judgment is not None}
 
 
 def corpus_kb(
@@ -191,21 +216,25 @@ def build_kb(
     *,
     model: ValueModel | None = None,
     processes: int | None = None,
+    ai: dict[str, Judgment] | None = None,
+    ai_mode: str = "review",
 ) -> KnowledgeBase:
-    """Derive every entry, with ``model`` deciding the values (the rules alone without one);
-    large stores are tagged by one worker process per core (or by ``processes`` of them; 1
-    derives everything in this process)."""
+    """Derive every entry, with ``model`` deciding the values (the rules alone without one)
+    and the AI judgments in ``ai`` counting as ``ai_mode`` says (ai/combine.py); large stores
+    are tagged by one worker process per core (or by ``processes`` of them; 1 derives
+    everything in this process)."""
     items = list(items)
     tagger = Tagger(rules)
+    ai = ai or {}
     with paused_gc():
-        jobs = [_job(item, sources, overrides) for item in items]
+        jobs = [_job(item, sources, overrides, ai.get(item.id)) for item in items]
         shown = [item for item in items if not overrides.by_id.get(item.id, NO_OVERRIDE).hide]
         workers = min(processes or os.cpu_count() or 1, len(items) // CHUNK)
         if len(items) < PARALLEL_FROM or workers < 2:
-            derived = derive_all(tagger, model, jobs)
+            derived = derive_all(tagger, model, jobs, ai_mode)
             title_roots = None
         else:
-            derived, title_roots = _derive_in_workers(jobs, rules, model, workers, shown)
+            derived, title_roots = _derive_in_workers(jobs, rules, model, ai_mode, workers, shown)
         entries = {
             item.id: Entry(item, *result) for item, result in zip(items, derived, strict=True)
         }
@@ -216,35 +245,54 @@ def build_kb(
     return KnowledgeBase(sources, rules, overrides, entries, model)
 
 
-Job = tuple[str, str, tuple[str, ...], Override | None]  # title, summary, hints, override
-Derived = tuple[list[str], list[str], Tagging, Override, Deal | None, list[str]]
+# title, summary, source hints, override, AI judgment
+Job = tuple[str, str, tuple[str, ...], Override | None, Judgment | None]
+Derived = tuple[list[str], list[str], Tagging, Override, Deal | None, list[str], Judgment | None]
 
 
-def _job(item: Item, sources: dict[str, Source], overrides: Overrides) -> Job:
+def _job(
+    item: Item, sources: dict[str, Source], overrides: Overrides, judgment: Judgment | None
+) -> Job:
     source = sources.get(item.source)
     return (
         item.title,
         item.summary,
         source.values if source else (),
         overrides.by_id.get(item.id),
+        judgment,
     )
 
 
-def derive_all(tagger: Tagger, model: ValueModel | None, jobs: list[Job]) -> list[Derived]:
-    """Values, computed values, tagging, override, deal and companies of each item; the
-    model scores them all at once."""
-    taggings = [tagger.tag_text(title, summary, hints) for title, summary, hints, _ in jobs]
+def derive_all(
+    tagger: Tagger, model: ValueModel | None, jobs: list[Job], ai_mode: str = "review"
+) -> list[Derived]:
+    """Values, computed values, tagging, override, deal, companies and AI judgment of each
+    item; the model scores them all at once."""
+    taggings = [tagger.tag_text(title, summary, hints) for title, summary, hints, *_ in jobs]
+    unsure_of: Callable[[int], set[str]] = _any_value  # the values the tagger is unsure of
     if model:
         features = rule_features(taggings, tagger.rules, model.values)
-        computed = model.decide([(job[0], job[1]) for job in jobs], features)
+        probabilities = model.probabilities([(job[0], job[1]) for job in jobs], features)
+        computed = model.given(probabilities)
+        unsure_of = lambda row: model.unsure(probabilities[row])  # noqa: E731
     else:
         computed = [tagging.values for tagging in taggings]
+    if any(job[4] for job in jobs):
+        computed = [
+            combined_values(values, job[4], ai_mode, partial(unsure_of, row))
+            for row, (values, job) in enumerate(zip(computed, jobs, strict=True))
+        ]
     return [
-        derive(tagging, values, title, summary, override)
-        for tagging, values, (title, summary, _hints, override) in zip(
+        derive(tagging, values, title, summary, override, judgment, ai_mode)
+        for tagging, values, (title, summary, _hints, override, judgment) in zip(
             taggings, computed, jobs, strict=True
         )
     ]
+
+
+def _any_value(_row: int) -> set[str]:
+    """With the rules alone there is no measure of doubt: the model's values may add to any."""
+    return set(VALUE_SLUGS)
 
 
 def derive(
@@ -253,20 +301,24 @@ def derive(
     title: str,
     summary: str,
     override: Override | None,
+    judgment: Judgment | None = None,
+    ai_mode: str = "review",
 ) -> Derived:
-    """Values, computed values, tagging, override, deal and companies of one item, once the
-    tagger has decided its values (``computed``)."""
+    """Values, computed values, tagging, override, deal, companies and AI judgment of one
+    item, once the tagger (and the model's judgment) decided its values (``computed``)."""
     values = computed
     if override:
         values = override.apply(values)
         title = override.title or title
-    deal = extract_deal(title, summary) if "deal" in values else None
+    deal = None
+    if "deal" in values:
+        deal = filled_deal(extract_deal(title, summary), judgment, ai_mode, f"{title} {summary}")
     names = [deal.company] if deal and deal.company else []
     if "lead" in values:
         names += lead_companies(title)
     if len(names) > 1:
         names = list(dict.fromkeys(names))
-    return values, computed, tagging, override or NO_OVERRIDE, deal, names
+    return values, computed, tagging, override or NO_OVERRIDE, deal, names, judgment
 
 
 def _duplicate_groups(
@@ -285,13 +337,14 @@ def _duplicate_groups(
 
 _worker_tagger: Tagger | None = None
 _worker_model: ValueModel | None = None
+_worker_ai_mode = "review"
 _forked_jobs: list[Job] = []  # a forked worker reads its jobs from its copy of the parent
 
 
-def _start_worker(rules: Rules, model: ValueModel | None) -> None:
-    global _worker_tagger, _worker_model
+def _start_worker(rules: Rules, model: ValueModel | None, ai_mode: str) -> None:
+    global _worker_tagger, _worker_model, _worker_ai_mode
     exit_with_parent()
-    _worker_tagger, _worker_model = Tagger(rules), model
+    _worker_tagger, _worker_model, _worker_ai_mode = Tagger(rules), model, ai_mode
 
 
 def _derive_chunk(jobs: list[Job] | range) -> list[Derived]:
@@ -299,11 +352,16 @@ def _derive_chunk(jobs: list[Job] | range) -> list[Derived]:
     if isinstance(jobs, range):
         jobs = _forked_jobs[jobs.start : jobs.stop]
     with paused_gc():
-        return derive_all(_worker_tagger, _worker_model, jobs)
+        return derive_all(_worker_tagger, _worker_model, jobs, _worker_ai_mode)
 
 
 def _derive_in_workers(
-    jobs: list[Job], rules: Rules, model: ValueModel | None, workers: int, shown: list[Item]
+    jobs: list[Job],
+    rules: Rules,
+    model: ValueModel | None,
+    ai_mode: str,
+    workers: int,
+    shown: list[Item],
 ) -> tuple[list[Derived], list[int]]:
     """Tag in worker processes; comparing titles (which needs no tags) is one more task.
 
@@ -316,7 +374,7 @@ def _derive_in_workers(
     _forked_jobs = jobs if fork else []
     try:
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(rules, model)
+            workers, mp_context=context, initializer=_start_worker, initargs=(rules, model, ai_mode)
         ) as pool:
             roots = pool.submit(
                 similar_title_roots, [i.title for i in shown], [i.published for i in shown]

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from feedkb.kb import Entry, KnowledgeBase
+from feedkb.learn.model import UNSURE
 from feedkb.model import format_utc, parse_utc
 
 DEFAULT_DAYS = 14
 MARGIN = 1.0  # a score this close to its threshold is a coin toss
-UNSURE = 0.3  # the model's uncertainty (1 on a threshold) from which an item is queued
 
 
 @dataclass

@@ -83,7 +83,7 @@ def ask_about(
     *,
     refresh: bool = False,
     retry_failed: bool = False,
-    progress: Callable[[int, int], None] = lambda _done, _total: None,
+    on_done: Callable[[str], None] = lambda _item_id: None,
 ) -> AiReport:
     """Ask about the ``items`` that need it, within the budget, keeping every answer; never
     raises for what the endpoint does (the report says)."""
@@ -101,7 +101,7 @@ def ask_about(
         with store.locked():
             cache.add(answers, months)
 
-    asyncio.run(_ask_all(config, key, wanted, source_titles, report, keep, progress))
+    asyncio.run(_ask_all(config, key, wanted, source_titles, report, keep, on_done))
     report.seconds = time.perf_counter() - start
     return report
 
@@ -113,7 +113,7 @@ async def _ask_all(
     source_titles: dict[str, str],
     report: AiReport,
     keep: Callable[[list[Answer]], None],
-    progress: Callable[[int, int], None],
+    on_done: Callable[[str], None],
 ) -> None:
     endpoint = ChatEndpoint(config, key)
     queue = list(reversed(wanted[: config.max_items]))  # popped newest first
@@ -134,7 +134,7 @@ async def _ask_all(
                 if len(pending) >= SAVE_EVERY:
                     keep(pending[:])
                     pending.clear()
-            progress(report.answered + report.failed, total)
+            on_done(item.id)
 
     try:
         await asyncio.gather(*(worker() for _ in range(min(config.concurrency, total))))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from feedkb import __version__
@@ -93,6 +94,25 @@ def table(
     return shown
 
 
+@contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on a terminal (nothing in a log): call the function yielded as each of
+    ``total`` things is done, with what was done."""
+    if not err.is_terminal:
+        yield lambda _done: None
+        return
+    columns = (
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("", total=total)
+        yield lambda done: progress.update(task, advance=1, description=done)
+
+
 def minute(timestamp: str) -> str:
     """A stored UTC time as people read it in a table: 2026-12-01 17:01."""
     return timestamp[:16].replace("T", " ")
@@ -129,6 +149,7 @@ COMMAND_MODULES = {
     "doctor": "knowledge",
     "digest": "knowledge",
     "eval": "quality",
+    "ai": "ai",
     "train": "quality",
     "build": "site",
     "serve": "site",

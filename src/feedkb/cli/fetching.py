@@ -2,15 +2,13 @@
 ``feedkb prune`` shrinks it."""
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import click
 import orjson
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from feedkb.cli.ai import ask_ai_about
 from feedkb.cli.base import (
     EXIT_ALL_FAILED,
     Context,
@@ -18,6 +16,7 @@ from feedkb.cli.base import (
     err,
     fail,
     out,
+    progress_bar,
     table,
     user_errors,
     with_curation,
@@ -106,7 +105,7 @@ def fetch(
     with user_errors():
         source_list = ctx.sources()
         chosen = _chosen_sources(source_list, source_ids)
-        with _progress(len(chosen)) as advance:
+        with progress_bar("fetching", len(chosen)) as advance:
             report = fetch_all(
                 ctx.curation,
                 chosen,
@@ -118,6 +117,7 @@ def fetch(
                 ),
             )
     _print_report(report)
+    ask_ai_about(ctx, report.added, when_fetching=True)
     if json_path:
         json_path.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
     if markdown_path:
@@ -133,23 +133,6 @@ def _chosen_sources(source_list: SourceList, source_ids: tuple[str, ...]) -> lis
     if unknown:
         fail(f"unknown source id(s): {', '.join(unknown)} (see 'feedkb sources list')")
     return [source_list.get(i) for i in dict.fromkeys(source_ids)]
-
-
-@contextmanager
-def _progress(total: int) -> Iterator:
-    if not err.is_terminal:
-        yield lambda _source_id: None
-        return
-    columns = (
-        TextColumn("fetching"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-    )
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("", total=total)
-        yield lambda source_id: progress.update(task, advance=1, description=source_id)
 
 
 STATUS_STYLE = {"ok": "green", "not-modified": "cyan", "deferred": "yellow", "error": "bold red"}

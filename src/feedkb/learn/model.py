@@ -25,6 +25,7 @@ FORMAT = 1
 DECIMALS = 4  # weights are kept to this many decimals
 UNIT = 10**DECIMALS
 MODEL_FILE = "model.json"
+UNSURE = 0.3  # an uncertainty (1 on a threshold) from which the model's decision is in doubt
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "defaults" / MODEL_FILE
 
 
@@ -91,8 +92,20 @@ class ValueModel:
 
     def decide(self, texts: Sequence[tuple[str, str]], rules: np.ndarray) -> list[list[str]]:
         """The values given to each text, as ``predict`` gives them."""
-        given = (self.probabilities(texts, rules) >= self._cuts).tolist()
-        return [list(compress(self.values, row)) for row in given]
+        return self.given(self.probabilities(texts, rules))
+
+    def given(self, probabilities: np.ndarray) -> list[list[str]]:
+        """The values given to each row of ``probabilities``."""
+        return [list(compress(self.values, row)) for row in (probabilities >= self._cuts).tolist()]
+
+    def unsure(self, probabilities: np.ndarray) -> set[str]:
+        """The values of one row whose decision nearly went the other way (an uncertainty,
+        as Prediction.uncertainty counts it, of at least UNSURE)."""
+        return {
+            slug
+            for slug, p in zip(self.values, probabilities.tolist(), strict=True)
+            if abs(_logit(p) - _logit(self.thresholds[slug])) <= -math.log(UNSURE)
+        }
 
     def predict(self, title: str, summary: str, rules: np.ndarray) -> Prediction:
         """One text with its probabilities; ``rules`` is its row of rule features."""
