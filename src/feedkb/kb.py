@@ -180,28 +180,33 @@ def load_kb(
     items = Store(curation_dir).load_items()
     model = model_for(curation_dir, rules, overrides, items, notify)
     ai_config = load_ai_config(curation_dir)
-    judgments = ai_judgments(curation_dir, ai_config)
+    judgments = ai_judgments(AiCache(curation_dir), ai_config)
     mode = ai_config.mode if ai_config else "review"
     return build_kb(items, sources, rules, overrides, model=model, ai=judgments, ai_mode=mode)
 
 
-def ai_judgments(curation_dir: Path, config: AiConfig | None) -> dict[str, Judgment]:
+def ai_judgments(cache: AiCache, config: AiConfig | None) -> dict[str, Judgment]:
     """The model's judgments kept for this prompt and the configured model, by item id."""
     if config is None:
         return {}
-    answers = AiCache(curation_dir).answers(PROMPT_VERSION, config.model)
+    answers = cache.answers(PROMPT_VERSION, config.model)
     return {key: a.judgment for key, a in answers.items() if a.judgment is not None}
 
 
 def corpus_kb(
-    curation_dir: Path, items: list[Item], notify: Callable[[str], None] = lambda _message: None
+    curation_dir: Path,
+    items: list[Item],
+    notify: Callable[[str], None] = lambda _message: None,
+    ai: dict[str, Judgment] | None = None,
 ) -> KnowledgeBase:
     """Items from elsewhere (a labelled corpus) tagged as this knowledge base tags its own:
-    its rules and model, no source hints, no overrides."""
+    its rules and model, no source hints, no overrides; with ``ai``, the AI's values replace
+    the tagger's where it answered."""
     rules = load_rules(curation_dir, notify)
     overrides = load_overrides(curation_dir)
     model = model_for(curation_dir, rules, overrides, Store(curation_dir).load_items(), notify)
-    return build_kb(items, {}, rules, Overrides(overrides.path, {}, {}), model=model)
+    no_overrides = Overrides(overrides.path, {}, {})
+    return build_kb(items, {}, rules, no_overrides, model=model, ai=ai, ai_mode="replace")
 
 
 PARALLEL_FROM = 20_000  # below this, starting worker processes costs more than it saves

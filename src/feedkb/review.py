@@ -38,9 +38,28 @@ def review_queue(kb: KnowledgeBase, since: str | None) -> list[ReviewItem]:
         if entry.override.to_dict():
             continue  # the curator already spoke
         row = model_doubt(kb, entry) if kb.model else rule_doubt(kb, entry)
+        if disagreement := ai_disagreement(entry):
+            if row is None:  # the tagger was sure, but the model says otherwise
+                row = ReviewItem(entry, disagreement, UNSURE)
+            else:
+                row.reason = f"{row.reason}; {disagreement}"
         if row:
             queue.append(row)
     return sorted(queue, key=lambda row: -row.uncertainty)
+
+
+def ai_disagreement(entry: Entry) -> str:
+    """What the AI's judgment would change in the item's values, with its reasons ("" when
+    there is no judgment or it agrees)."""
+    if entry.ai is None:
+        return ""
+    given = entry.ai.given
+    changes = [f"+{slug}" for slug in given if slug not in entry.values]
+    changes += [f"-{slug}" for slug in entry.values if slug not in given]
+    if not changes:
+        return ""
+    reasons = [j.reason for j in entry.ai.values if j.reason and j.value in given]
+    return f"AI says {' '.join(changes)}" + (f" ({'; '.join(reasons)})" if reasons else "")
 
 
 def model_doubt(kb: KnowledgeBase, entry: Entry) -> ReviewItem | None:

@@ -17,6 +17,7 @@ from feedkb.ai.judgment import Judgment, SchemaError, judgment_from_builtins, ju
 from feedkb.fsutil import atomic_write_files
 
 AI_DIR = "ai"
+EVAL_DIR = "ai-eval"  # answers about labelled corpus items (`feedkb eval --ai`), kept apart
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ class Answer:
 
 
 class AiCache:
-    def __init__(self, curation_dir: Path) -> None:
-        self.folder = curation_dir / AI_DIR
+    def __init__(self, curation_dir: Path, folder: str = AI_DIR) -> None:
+        self.folder = curation_dir / folder
 
     def answers(self, prompt: str, model: str) -> dict[str, Answer]:
         """The answers of this prompt and model, by item id."""

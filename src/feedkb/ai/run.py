@@ -84,10 +84,12 @@ def ask_about(
     refresh: bool = False,
     retry_failed: bool = False,
     on_done: Callable[[str], None] = lambda _item_id: None,
+    cache: AiCache | None = None,
 ) -> AiReport:
-    """Ask about the ``items`` that need it, within the budget, keeping every answer; never
-    raises for what the endpoint does (the report says)."""
-    cache = AiCache(curation_dir)
+    """Ask about the ``items`` that need it, within the budget, keeping every answer (in the
+    knowledge base's answers unless ``cache`` says otherwise); never raises for what the
+    endpoint does (the report says)."""
+    cache = cache or AiCache(curation_dir)
     wanted = items_to_ask(items, cache.answers(PROMPT_VERSION, config.model), refresh, retry_failed)
     report = AiReport(wanted=len(wanted))
     if not wanted:

@@ -8,6 +8,7 @@ import sys
 import click
 import orjson
 
+from feedkb.ai.judgment import DealFields, Judgment
 from feedkb.cli.base import (
     EXIT_CONFIG,
     Context,
@@ -152,6 +153,8 @@ def explain(ctx: Context, item_id: str) -> None:
         out.print(f"\n{slug} {rule.label}:", markup=False, highlight=False)
         if prediction := kb.prediction(entry):
             _explain_model(kb, entry, prediction, slug)
+        if entry.ai:
+            out.print(f"  AI: {_ai_verdict(entry.ai, slug)}", markup=False, highlight=False)
         score = entry.scores.get(slug, 0)
         verdict = "yes" if slug in entry.tagging.values else "no"
         out.print(
@@ -165,6 +168,10 @@ def explain(ctx: Context, item_id: str) -> None:
         out.print(f"override: {_describe_override(entry.override)}", markup=False, highlight=False)
     if entry.deal:
         out.print(f"deal: {_describe_deal(entry.deal)}", markup=False, highlight=False)
+    if entry.ai:
+        out.print(f"AI takeaway (解读): {entry.ai.takeaway}", markup=False, highlight=False)
+        if told := entry.ai.deal:
+            out.print(f"AI deal: {_describe_told_deal(told)}", markup=False, highlight=False)
     if entry.companies:
         out.print(f"companies: {', '.join(entry.companies)}", markup=False)
     if entry.duplicate_of:
@@ -200,6 +207,30 @@ def _describe_deal(deal: Deal) -> str:
     if others := deal.investors.get("others"):
         parts.append(f"with {', '.join(others)}")
     return "; ".join(parts)
+
+
+def _ai_verdict(judgment: Judgment, slug: str) -> str:
+    judged = judgment.judged(slug)
+    if judged is None:
+        return "not given (not considered)"
+    verdict = "given" if slug in judgment.given else "not given"
+    reason = f": {judged.reason}" if judged.reason else ""
+    return f"{verdict}, confidence {judged.confidence:.2f}{reason}"
+
+
+def _describe_told_deal(told: DealFields) -> str:
+    parts = [
+        f"{name} {value}"
+        for name, value in (
+            ("company", told.company),
+            ("round", told.round),
+            ("amount", told.amount),
+        )
+        if value
+    ]
+    if told.investors:
+        parts.append(f"investors {', '.join(told.investors)}")
+    return "; ".join(parts) or "no details"
 
 
 def _explain_model(kb: KnowledgeBase, entry: Entry, prediction: Prediction, slug: str) -> None:

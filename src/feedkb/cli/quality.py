@@ -5,6 +5,9 @@ from pathlib import Path
 import click
 import orjson
 
+from feedkb.ai.cache import EVAL_DIR, AiCache
+from feedkb.ai.config import AI_FILE, load_ai_config
+from feedkb.ai.run import ask_about
 from feedkb.cli.base import (
     Context,
     cli,
@@ -12,6 +15,7 @@ from feedkb.cli.base import (
     fail,
     note,
     out,
+    progress_bar,
     table,
     user_errors,
     with_curation,
@@ -25,7 +29,7 @@ from feedkb.evaluate import (
     read_labels,
     read_split,
 )
-from feedkb.kb import corpus_kb, load_kb
+from feedkb.kb import KnowledgeBase, ai_judgments, corpus_kb, load_kb
 from feedkb.learn.kbmodel import model_for, train_knowledge_base
 from feedkb.overrides import load_overrides
 from feedkb.rules import load_rules
@@ -53,6 +57,13 @@ from feedkb.values import VALUE_LABELS
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@click.option(
+    "--ai",
+    "with_ai",
+    is_flag=True,
+    help="Score the AI model of ai.yaml instead: ask it about the labelled --items "
+    "(answers kept in curation/ai-eval/) and use its values.",
+)
 @with_curation
 def eval_command(
     ctx: Context,
@@ -62,19 +73,21 @@ def eval_command(
     side: str,
     show_errors: bool,
     fmt: str,
+    with_ai: bool,
 ) -> None:
     """Precision, recall and F1 per value of the tagger (model and rules, no overrides)
     against a labelled TSV file, in all and per language, and deal extraction."""
     with user_errors():
-        kb = (
-            corpus_kb(ctx.curation, read_corpus(corpus), note)
-            if corpus
-            else load_kb(ctx.curation, note)
-        )
         chosen = read_labels(labels)
         if split:
             side_ids = read_split(split, side)
             chosen = [label for label in chosen if label.key in side_ids]
+        if with_ai:
+            kb = _ai_corpus_kb(ctx, corpus, {label.key for label in chosen})
+        elif corpus:
+            kb = corpus_kb(ctx.curation, read_corpus(corpus), note)
+        else:
+            kb = load_kb(ctx.curation, note)
         report = evaluate(kb, chosen)
     if not report.matched:
         fail(
@@ -84,7 +97,7 @@ def eval_command(
     if fmt == "json":
         click.echo(orjson.dumps(_eval_record(report), option=orjson.OPT_INDENT_2).decode())
         return
-    tagger = "model and rules" if kb.model else "rules"
+    tagger = "AI model" if with_ai else "model and rules" if kb.model else "rules"
     numbers = ("labelled", "predicted", "correct", "precision", "recall", "F1")
     shown = table(
         f"{tagger}: {report.matched} labelled items, macro-F1 {report.macro_f1:.3f}",
@@ -180,6 +193,25 @@ def train(ctx: Context, if_stale: bool) -> None:
         f"saved to {path} ({path.stat().st_size / 1e6:.1f} MB)",
         markup=False,
     )
+
+
+def _ai_corpus_kb(ctx: Context, corpus: Path | None, keys: set[str]) -> KnowledgeBase:
+    """The labelled corpus items judged by the AI model (asked about those not answered yet);
+    items it could not answer keep the tagger's values, as the note says."""
+    config = load_ai_config(ctx.curation)
+    if config is None:
+        fail(f"--ai needs {ctx.curation / AI_FILE} naming the endpoint and model")
+    if corpus is None:
+        fail("--ai needs --items: the labelled corpus to ask the model about")
+    assert config is not None and corpus is not None
+    items = [item for item in read_corpus(corpus) if item.id in keys or item.guid in keys]
+    cache = AiCache(ctx.curation, EVAL_DIR)
+    with progress_bar("asking", min(len(items), config.max_items)) as advance:
+        report = ask_about(ctx.curation, config, items, {}, on_done=advance, cache=cache)
+    note(report.summary())
+    judgments = ai_judgments(cache, config)
+    note(f"the AI model answered {sum(i.id in judgments for i in items)} of {len(items)} items")
+    return corpus_kb(ctx.curation, items, note, ai=judgments)
 
 
 def _eval_record(report: EvalReport) -> dict:
