@@ -5,6 +5,7 @@ import json
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -76,11 +77,24 @@ def failing(status: int, headers: dict[str, str] | None = None):
     return status, headers or {}, {"error": {"message": f"HTTP {status} from the test server"}}
 
 
-def free_port() -> int:
-    """A port nothing listens on (bound for a moment, then released)."""
+@contextmanager
+def refusing() -> Iterator[str]:
+    """The URL of a port nothing listens on (bound for a moment, then released)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port = sock.getsockname()[1]
+    yield f"http://127.0.0.1:{port}/v1"
+
+
+@contextmanager
+def never_accepting() -> Iterator[str]:
+    """The URL of a listener whose one-place queue is taken: connecting times out, as it does
+    to a host that drops packets."""
+    with (
+        socket.create_server(("127.0.0.1", 0), backlog=0) as listener,
+        socket.create_connection(listener.getsockname()),
+    ):
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
 
 
 # --- answers and the cache -----------------------------------------------------------------
@@ -271,14 +285,16 @@ def test_a_hanging_request_times_out_and_the_others_are_answered(
     assert "Timeout" in kept(folder)["item-02"].error
 
 
-def test_a_down_endpoint_stops_the_run_at_once(folder: Path) -> None:
+@pytest.mark.parametrize("endpoint", [refusing, never_accepting])
+def test_a_down_endpoint_stops_the_run_at_once(folder: Path, endpoint) -> None:
     items = [make_item(n) for n in range(5)]
-    config = configure(folder, f"http://127.0.0.1:{free_port()}/v1")
+    with endpoint() as url:
+        config = configure(folder, url, timeout=0.5)
+        start = time.perf_counter()
+        report = ask(folder, config, items)
+        elapsed = time.perf_counter() - start
 
-    start = time.perf_counter()
-    report = ask(folder, config, items)
-
-    assert time.perf_counter() - start < 2
+    assert elapsed < 2
     assert report.stopped.startswith("cannot reach")
     assert (report.asked, report.failed, report.left) == (0, 0, 5)
     assert not (folder / "ai").exists()
