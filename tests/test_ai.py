@@ -261,14 +261,17 @@ def test_a_server_error_is_retried(chat: ChatServer, folder: Path, failure) -> N
     assert report.answered == 1 and len(chat.requests) == 2
 
 
-def test_500_every_time_fails_after_the_retries(chat: ChatServer, folder: Path) -> None:
+@pytest.mark.parametrize("retries", [0, 2])
+def test_500_every_time_fails_after_the_retries(
+    chat: ChatServer, folder: Path, retries: int
+) -> None:
     chat.reply_with = lambda _request: failing(500)
 
-    report = ask(folder, configure(folder, chat.base_url, retries=2), [make_item(1)])
+    report = ask(folder, configure(folder, chat.base_url, retries=retries), [make_item(1)])
 
-    assert len(chat.requests) == 3
+    assert len(chat.requests) == retries + 1
     assert (report.answered, report.failed) == (0, 1)
-    assert kept(folder)["item-01"].error == "HTTP 500 after 3 tries"
+    assert kept(folder)["item-01"].error == f"HTTP 500 after {retries + 1} tries"
 
 
 def test_a_hanging_request_times_out_and_the_others_are_answered(
@@ -432,8 +435,9 @@ def test_max_tokens_stops_asking_once_spent(chat: ChatServer, folder: Path) -> N
         ("model: m\napi_key: sk-abc123\n", 3, "api_key_env"),
         ("model: m\nmode: auto\n", 3, "must be one of replace, fill, review"),
         ("timeout: 5\n", 1, "'model' is missing"),
+        ("model: m\nretries: -1\n", 3, "retries: must be 0 or more"),
     ],
-    ids=["key-in-file", "bad-mode", "no-model"],
+    ids=["key-in-file", "bad-mode", "no-model", "negative-retries"],
 )
 def test_ai_yaml_errors_name_the_file_and_line(
     folder: Path, text: str, line: int, message: str
