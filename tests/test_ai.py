@@ -248,7 +248,7 @@ def test_429_waits_as_long_as_retry_after_says(chat: ChatServer, folder: Path) -
     start = time.perf_counter()
     report = ask(folder, config, [make_item(1)])
 
-    assert time.perf_counter() - start >= 0.9
+    assert 0.9 <= time.perf_counter() - start < 3
     assert report.answered == 1 and len(chat.requests) == 2
 
 
