@@ -17,7 +17,7 @@ from feedkb.ai.prompt import PROMPT_VERSION
 from feedkb.ai.run import AiReport, ask_about
 from feedkb.errors import ConfigError
 from feedkb.model import Item
-from tests.chatserver import COMPLETION_TOKENS, PROMPT_TOKENS, ChatServer, completion
+from tests.chatserver import COMPLETION_TOKENS, PROMPT_TOKENS, Canned, ChatServer, completion
 
 TOKENS = PROMPT_TOKENS + COMPLETION_TOKENS  # what each completion of the server costs
 VALID = {
@@ -73,7 +73,7 @@ def kept(folder: Path, model: str = "test-model") -> dict[str, Answer]:
     return AiCache(folder).answers(PROMPT_VERSION, model)
 
 
-def failing(status: int, headers: dict[str, str] | None = None):
+def failing(status: int, headers: dict[str, str] | None = None) -> Canned:
     return status, headers or {}, {"error": {"message": f"HTTP {status} from the test server"}}
 
 
