@@ -84,7 +84,8 @@ class ChatEndpoint:
             try:
                 response = await self.client.post(self.url, json=body)
             except httpx.TransportError as exc:
-                if not self.reached and isinstance(exc, httpx.ConnectError):
+                # Refused or unanswered (a host that drops packets): down either way.
+                if not self.reached and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
                     raise EndpointDownError(f"cannot reach {self.url}: {exc}") from None
                 if last:
                     raise RequestFailedError(f"{type(exc).__name__}: {exc}") from None

@@ -95,6 +95,8 @@ def _problem(name: str, value: Any, kind: Any) -> str | None:
             return "must be a number"
         if kind is int and not isinstance(value, int):
             return "must be a whole number"
+        if name == "retries":  # 0: each request is tried once
+            return None if value >= 0 else "must be 0 or more"
         return None if value > 0 else "must be more than 0"
     if not isinstance(value, str):
         return "must be text"
