@@ -106,15 +106,13 @@ def test_answers_are_kept_in_the_items_month_and_counted(chat: ChatServer, folde
         make_item(2),
         make_item(3, "Acme raises $20M", "2026-10-02T08:00:00Z"),
     ]
-    seen = []
-    report = ask(
-        folder, configure(folder, chat.base_url), items, progress=lambda *p: seen.append(p)
-    )
+    seen: list[str] = []
+    report = ask(folder, configure(folder, chat.base_url), items, on_done=seen.append)
 
     assert (report.wanted, report.asked, report.answered, report.failed) == (3, 3, 3, 0)
     assert report.tokens == 3 * TOKENS
     assert not report.stopped and report.left == 0
-    assert seen[-1] == (3, 3)
+    assert sorted(seen) == [i.id for i in items]
     november = (folder / "ai" / "2026-11.jsonl").read_text(encoding="utf-8").splitlines()
     october = (folder / "ai" / "2026-10.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["id"] for line in november] == ["item-01", "item-02"]
@@ -138,17 +136,24 @@ def test_a_second_run_asks_nothing(chat: ChatServer, folder: Path) -> None:
     assert (report.wanted, report.asked) == (0, 0)
 
 
-def test_another_model_asks_about_every_item_again(chat: ChatServer, folder: Path) -> None:
-    # Answers are kept per model: a new model has none, so a plain run (no --refresh) asks
-    # again about everything, and the old model's answers stay beside the new ones.
+def test_another_model_asks_only_about_new_items_until_refresh(
+    chat: ChatServer, folder: Path
+) -> None:
+    # Answers are kept per prompt and model; a new model serves the items it is asked about,
+    # and the earlier answers serve the others until `feedkb ai --refresh`.
     items = [make_item(n) for n in range(3)]
     ask(folder, configure(folder, chat.base_url), items)
+    other = configure(folder, chat.base_url, model="other-model")
 
-    report = ask(folder, configure(folder, chat.base_url, model="other-model"), items)
+    report = ask(folder, other, [*items, make_item(3)])
+    assert (report.wanted, report.answered) == (1, 1)
+    assert [r.body["model"] for r in chat.requests[3:]] == ["other-model"]
+    assert {a.model for a in kept(folder, "other-model").values()} == {"test-model", "other-model"}
 
-    assert report.answered == 3
-    assert [r.body["model"] for r in chat.requests[3:]] == ["other-model"] * 3
-    assert set(kept(folder)) == set(kept(folder, "other-model")) == {i.id for i in items}
+    report = ask(folder, other, [*items, make_item(3)], refresh=True)
+    assert report.answered == 4
+    assert {a.model for a in kept(folder, "other-model").values()} == {"other-model"}
+    assert set(kept(folder, "test-model")) == {i.id for i in [*items, make_item(3)]}
 
 
 def test_refresh_asks_again(chat: ChatServer, folder: Path) -> None:

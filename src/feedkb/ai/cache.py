@@ -3,8 +3,8 @@
 ``curation/ai/YYYY-MM.jsonl`` (the month of the item, as the store files items): one JSON
 object a line, keyed by item id, prompt version and model. Files are rewritten whole and
 atomically, as the store's are, so a crash leaves the old file or the new one; CI commits
-them with the store. A changed prompt or model finds no answers under its key and asks again
-only when told to (``feedkb ai --refresh``).
+them with the store. After a change of prompt or model, the earlier answers serve their items
+until the curator asks again (``feedkb ai --refresh``); new items are asked with the new one.
 """
 
 from collections import defaultdict
@@ -51,13 +51,15 @@ class AiCache:
         self.folder = curation_dir / folder
 
     def answers(self, prompt: str, model: str) -> dict[str, Answer]:
-        """The answers of this prompt and model, by item id."""
-        return {
-            answer.id: answer
-            for path in sorted(self.folder.glob("*.jsonl"))
-            for answer in _read(path)
-            if answer.prompt == prompt and answer.model == model
-        }
+        """Each item's answer, by item id: of this prompt and model where there is one, else
+        the latest of another (a changed prompt or model asks again only on request)."""
+        chosen: dict[str, Answer] = {}
+        for path in sorted(self.folder.glob("*.jsonl")):
+            for answer in _read(path):
+                held = chosen.get(answer.id)
+                if held is None or _rank(answer, prompt, model) > _rank(held, prompt, model):
+                    chosen[answer.id] = answer
+        return chosen
 
     def add(self, answers: list[Answer], months: dict[str, str]) -> None:
         """Keep ``answers`` (each item's month in ``months``), replacing earlier answers of the
@@ -72,6 +74,10 @@ class AiCache:
             kept.update((a.key, a) for a in new)
             files[path] = b"".join(a.to_line() for a in sorted(kept.values(), key=_order))
         atomic_write_files(files)
+
+
+def _rank(answer: Answer, prompt: str, model: str) -> tuple[bool, str]:
+    return (answer.prompt == prompt and answer.model == model, answer.at)
 
 
 def _order(answer: Answer) -> tuple[str, str, str]:

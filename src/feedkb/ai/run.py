@@ -65,8 +65,8 @@ def api_key(config: AiConfig) -> str | None:
 def items_to_ask(
     items: Sequence[Item], answers: dict[str, Answer], refresh: bool, retry_failed: bool
 ) -> list[Item]:
-    """Items without an answer of this prompt and model (all of them when refreshing; failed
-    ones too when retrying), newest first: members see those first."""
+    """Items without an answer (all of them when refreshing; failed ones too when retrying),
+    newest first: members see those first."""
     chosen = [
         item
         for item in items
