@@ -23,6 +23,7 @@ import random
 import re
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -52,7 +53,7 @@ from feedkb.yamlfile import load_yaml
 REPO = Path(__file__).resolve().parents[1]
 FETCH_RUNS = 3
 TAGGING_RUNS = 3
-STAGES = ("fetch", "loader", "parse", "tagging", "training", "store", "site")
+STAGES = ("fetch", "loader", "parse", "tagging", "training", "store", "site", "ai")
 NAME_CHARS = (
     "星河云杉深蓝极光鲸火石小满芯视界合蜂鸟千帆天工远航明途瑞禾绿源青墨凌万象知了数澜优选"
     "安博创达鼎丰泰华信恒盛昌宏德嘉兴福瑞祥和康宁聚元鑫汇通联众诚志远卓越峰睿思"
@@ -247,8 +248,9 @@ def _timed_build(count: int, processes: int | None, with_model: bool) -> dict:
     }
 
 
-def write_store(curation: Path, count: int) -> None:
-    """A curation folder holding ``count`` synthetic items and the repository's rules."""
+def write_store(curation: Path, count: int | list[Item]) -> None:
+    """A curation folder holding ``count`` synthetic items (or these items) and the
+    repository's rules."""
     curation.mkdir(parents=True)
     shutil.copy(REPO / "curation" / "rules.yaml", curation / "rules.yaml")
     lines = ["sources:"] + [
@@ -256,7 +258,7 @@ def write_store(curation: Path, count: int) -> None:
         for n in range(50)
     ]
     (curation / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    items = synthetic_items(count)
+    items = synthetic_items(count) if isinstance(count, int) else count
     Store(curation).add_items((item, [f"id:{item.id}"]) for item in items)
 
 
@@ -346,6 +348,127 @@ def bench_site(count: int, work: Path) -> dict:
         site, {"home": "", "deals": "deals/", "company": busiest_company_page(site)}
     )
     return figures
+
+
+AI_LATENCY, AI_CONCURRENCY = 0.05, 8
+
+
+def bench_ai(work: Path, items: int = 1_000, down_sources: int = 100, down_runs: int = 3) -> dict:
+    """#15: `feedkb ai` on ``items`` items against the local chat-completions server
+    (tests/chatserver.py) answering after AI_LATENCY, at AI_CONCURRENCY, against its ideal
+    (items x latency / concurrency, plus the same command's time with nothing left to ask);
+    then that command and a site build, which must send no request; then fetch + build with
+    the endpoint down against the same without AI."""
+    sys.path.insert(0, str(REPO))
+    from tests.chatserver import ChatServer
+
+    server = ChatServer(AI_LATENCY)
+    curation = work / "ai" / "curation"
+    write_visible_store(curation, items)
+    (curation / "ai.yaml").write_text(
+        f"base_url: {server.base_url}\nmodel: bench\nconcurrency: {AI_CONCURRENCY}\n"
+        f"max_items: {items}\nmax_tokens: 100000000\n",
+        encoding="utf-8",
+    )
+    backfill = run_feedkb(curation, "ai")
+    asked = len(server.requests)
+    startup = statistics.median(run_feedkb(curation, "ai") for _ in range(3))
+    build = run_build(curation, work / "ai" / "site")
+    sent_after = len(server.requests) - asked
+    server.close()
+    ideal = asked * AI_LATENCY / AI_CONCURRENCY + startup
+    return {
+        "items": asked,
+        "latency_s": AI_LATENCY,
+        "concurrency": AI_CONCURRENCY,
+        "backfill_seconds": round(backfill, 2),
+        "startup_seconds": round(startup, 2),
+        "ideal_seconds": round(ideal, 2),
+        "vs_ideal": round(backfill / ideal, 2),
+        "rebuild_seconds": round(build, 1),
+        "requests_after_backfill": sent_after,
+        "endpoint_down": bench_endpoint_down(work, down_sources, down_runs),
+    }
+
+
+def write_visible_store(curation: Path, count: int) -> None:
+    """A store of ``count`` items that members all see: no retold story among them."""
+    rules = load_rules(REPO / "curation")
+
+    def shown(items: list[Item]) -> list[Item]:
+        seen = {
+            e.id for e in build_kb(items, {}, rules, Overrides(Path("o.yaml"), {}, {})).visible()
+        }
+        return [item for item in items if item.id in seen]
+
+    spare = shown(synthetic_items(count * 2))
+    chosen, spare = spare[:count], spare[count:]
+    while len(kept := shown(chosen)) < count:  # fewer items can group differently: refill
+        need = count - len(kept)
+        chosen, spare = kept + spare[:need], spare[need:]
+    write_store(curation, chosen)
+
+
+def bench_endpoint_down(work: Path, sources: int, runs: int) -> dict:
+    """`feedkb fetch` and a site build into a new knowledge base, with ai.yaml naming an
+    endpoint nobody answers and without ai.yaml, in turn (medians of ``runs``)."""
+    rng = random.Random(5)
+    feeds = {f"f{n}.xml": synthetic_feed(n, 30, rng, SMALL_BODY_CHARS) for n in range(sources)}
+    server = FeedServer(feeds, 0.05)
+    lines = ["sources:"] + [
+        f"  - id: f{n}\n    title: 来源{n}\n    url: {server.base}f{n}.xml" for n in range(sources)
+    ]
+    times: dict[str, list[float]] = {"without AI": [], "endpoint down": []}
+    for run in range(runs):
+        for case in times:
+            curation = work / f"down-{run}-{case.replace(' ', '-')}" / "curation"
+            curation.mkdir(parents=True)
+            shutil.copy(REPO / "curation" / "rules.yaml", curation / "rules.yaml")
+            (curation / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            if case == "endpoint down":
+                (curation / "ai.yaml").write_text(
+                    f"base_url: http://127.0.0.1:{closed_port()}/v1\nmodel: bench\n",
+                    encoding="utf-8",
+                )
+            fetch = run_feedkb(curation, "fetch")
+            times[case].append(fetch + run_build(curation, curation.parent / "site"))
+    server.close()
+    medians = {case: statistics.median(runs) for case, runs in times.items()}
+    return {
+        "sources": sources,
+        **{case: [round(t, 2) for t in runs] for case, runs in times.items()},
+        "ratio": round(medians["endpoint down"] / medians["without AI"], 3),
+    }
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_feedkb(curation: Path, *args: str) -> float:
+    """Seconds `feedkb ARGS` takes on ``curation``, in a new process as a curator runs it."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "feedkb", "--curation", str(curation), *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def run_build(curation: Path, site: Path) -> float:
+    """Seconds `mkdocs build` of the repository's site takes on ``curation``."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)],
+        cwd=REPO,
+        env={**os.environ, "FEEDKB_CURATION": str(curation), "NO_MKDOCS_2_WARNING": "1"},
+        check=True,
+    )
+    return time.perf_counter() - start
 
 
 def home_bytes(site: Path) -> int:
@@ -486,25 +609,6 @@ class FeedServer:
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
-def run_fetch(curation: Path, concurrency: int) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "feedkb",
-            "--curation",
-            str(curation),
-            "fetch",
-            "--concurrency",
-            str(concurrency),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return time.perf_counter() - start
-
-
 def compile_package() -> None:
     """Bytecode for feedkb's modules, as installing it writes: an editable install run with
     PYTHONDONTWRITEBYTECODE would compile every module again at every start (0.15 s)."""
@@ -564,9 +668,9 @@ def bench_fetch(
         curation.mkdir(parents=True)
         shutil.copy(REPO / "curation" / "rules.yaml", curation / "rules.yaml")
         (curation / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        firsts.append(run_fetch(curation, concurrency))
+        firsts.append(run_feedkb(curation, "fetch", "--concurrency", str(concurrency)))
         sent_before = server.bytes_sent
-        seconds.append(run_fetch(curation, concurrency))
+        seconds.append(run_feedkb(curation, "fetch", "--concurrency", str(concurrency)))
         sent_second = server.bytes_sent - sent_before
     first, second = statistics.median(firsts), statistics.median(seconds)
     startup = statistics.median(startups)
@@ -708,6 +812,8 @@ def main() -> None:
             figures["store_load"] = bench_store_load(items, work)
         if "site" in stages:
             figures["site"] = [bench_site(int(n), work) for n in site_sizes.split(",") if n]
+        if "ai" in stages:
+            figures["ai"] = bench_ai(work, 100, 10, 1) if args.quick else bench_ai(work)
     print_table(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
@@ -817,10 +923,37 @@ def print_table(figures: dict) -> None:
                 "home <= 300 KB; deals and company pages < 1000 ms",
             )
         )
+    if ai := figures.get("ai"):
+        rows += ai_rows(ai)
     print("| stage | measured | target |")
     print("|---|---|---|")
     for stage, measured, target in rows:
         print(f"| {stage} | {measured} | {target} |")
+
+
+def ai_rows(ai: dict) -> list[tuple[str, str, str]]:
+    down = ai["endpoint_down"]
+    return [
+        (
+            f"`feedkb ai`: {ai['items']:,} items, {ai['latency_s'] * 1000:.0f} ms latency, "
+            f"concurrency {ai['concurrency']}",
+            f"{ai['backfill_seconds']} s = **{ai['vs_ideal']} x ideal** ({ai['ideal_seconds']} s: "
+            f"{ai['items']:,} x {ai['latency_s']} / {ai['concurrency']} s plus "
+            f"{ai['startup_seconds']} s, the same command with nothing left to ask)",
+            "<= 1.3 x (#15)",
+        ),
+        (
+            "requests after the backfill: the same command three times and a site build",
+            f"**{ai['requests_after_backfill']}** (build {ai['rebuild_seconds']} s)",
+            "0",
+        ),
+        (
+            f"fetch + build, {down['sources']} feeds, AI endpoint down vs no AI configured",
+            f"**{down['ratio']} x** (down: {', '.join(map(str, down['endpoint down']))} s; "
+            f"without: {', '.join(map(str, down['without AI']))} s)",
+            "<= 1.1 x",
+        ),
+    ]
 
 
 if __name__ == "__main__":

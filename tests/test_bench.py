@@ -88,3 +88,14 @@ def test_the_year_benchmark_commits_every_run_and_reports_the_store(tmp_path: Pa
     assert set(reported["summary_width_what_if"]) == {"220", "200", "180", "160"}
     [january] = reported["run_by_month"].values()
     assert january["store_s"] > 0 and january["store_cpu_s"] > 0 and january["commit_s"] > 0
+
+
+def test_bench_reports_the_ai_backfill_and_a_down_endpoint(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.json"
+    result = bench("--only", "ai", "--quick", "--json", str(figures))
+    assert result.returncode == 0, result.stderr
+    ai = json.loads(figures.read_text(encoding="utf-8"))["ai"]
+    assert ai["items"] == 100 and ai["backfill_seconds"] > 0 and ai["vs_ideal"] > 0
+    assert ai["requests_after_backfill"] == 0  # the commands after it and the build ask nothing
+    assert ai["endpoint_down"]["ratio"] > 0
+    assert "`feedkb ai`: 100 items, 50 ms latency, concurrency 8" in result.stdout
