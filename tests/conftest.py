@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
 from feedkb.cli import cli
+from tests.chatserver import ChatServer
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "corpus"  # third-party test documents, each with its manifest
@@ -29,6 +30,14 @@ def feed_server(http_server: HTTPServer) -> Iterator[HTTPServer]:
     http_server.clear()
     yield http_server
     http_server.clear()
+
+
+@pytest.fixture
+def chat() -> Iterator[ChatServer]:
+    """A chat-completions endpoint on 127.0.0.1 (tests/chatserver.py) for the AI assist."""
+    server = ChatServer()
+    yield server
+    server.close()
 
 
 @pytest.fixture

@@ -28,13 +28,6 @@ VALID = {
 
 
 @pytest.fixture
-def chat() -> Iterator[ChatServer]:
-    server = ChatServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def folder(tmp_path: Path) -> Path:
     path = tmp_path / "curation"
     path.mkdir()
@@ -331,14 +324,11 @@ def test_the_server_answers_concurrent_requests_side_by_side(folder: Path) -> No
     server = ChatServer(latency=0.2)
     try:
         config = configure(folder, server.base_url, concurrency=4)
-        start = time.perf_counter()
         report = ask(folder, config, [make_item(n) for n in range(8)])
-        elapsed = time.perf_counter() - start
     finally:
         server.close()
 
-    assert report.answered == 8 and server.most_busy == 4
-    assert elapsed < 8 * 0.2 / 2
+    assert report.answered == 8 and server.most_busy == 4  # four requests at a time
 
 
 # --- the key -------------------------------------------------------------------------------
