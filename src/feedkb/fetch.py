@@ -6,7 +6,8 @@ feedparser never fetches: it has no timeouts. Everything that can go wrong here 
 
 import asyncio
 import email.utils
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,13 +15,16 @@ import httpx
 
 from feedkb import USER_AGENT
 from feedkb.model import format_utc
-from feedkb.sources import Source
+from feedkb.sources import RsshubInstance, Source
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, application/feed+json;q=0.8, */*;q=0.5"
 )
 PERMANENT_REDIRECTS = {301, 308}
+# Answers after which an RSSHub route is tried on the next instance: refused, rate-limited or
+# broken there; a 404 or a feed too large would be the same anywhere.
+FAIL_OVER_STATUSES = {403, 429}
 # Idle connections kept for sources that share a host. httpcore looks at every pooled
 # connection, with a system call for each idle one, whenever a request starts or ends: a pool
 # keeping as many idle connections as the concurrency took a tenth of a 300-feed fetch's CPU.
@@ -49,6 +53,8 @@ class FetchResult:
     moved_to: str | None = None  # where a permanent redirect says the feed now lives
     error: str | None = None
     retry_after: str | None = None  # the server asked not to come back before this (UTC)
+    instance: str | None = None  # the RSSHub instance that served a route
+    failed_over: list[str] = field(default_factory=list)  # instances tried first, and why
 
 
 def make_client(settings: FetchSettings, concurrency: int) -> httpx.AsyncClient:
@@ -75,6 +81,47 @@ async def fetch_source(
     path = source.local_path
     if path is not None:
         return await asyncio.to_thread(read_local, path, settings.max_bytes)
+    return await fetch_url(client, source.url, settings, etag, last_modified)
+
+
+async def fetch_route(
+    client: httpx.AsyncClient,
+    route: str,
+    instances: Sequence[RsshubInstance],
+    settings: FetchSettings,
+    validators: dict[str, list[str | None]],
+) -> FetchResult:
+    """Fetch an RSSHub route from the first of ``instances`` that serves it, conditionally
+    with that instance's own ``validators`` (etag, last-modified): on a network error, 403,
+    429 or 5xx the next one is tried."""
+    failed: list[str] = []
+    for instance in instances:
+        etag, modified = validators.get(instance.url) or (None, None)
+        result = await fetch_url(client, instance.feed_url(route), settings, etag, modified)
+        if not _fails_over(result):
+            return replace(result, instance=instance.url, failed_over=failed)
+        failed.append(f"{instance.url}: {result.error}")
+    return FetchResult(
+        "error", error=f"every RSSHub instance failed ({'; '.join(failed)})", failed_over=failed
+    )
+
+
+def _fails_over(result: FetchResult) -> bool:
+    status = result.http_status
+    return result.status == "error" and (
+        status is None or status in FAIL_OVER_STATUSES or status >= 500
+    )
+
+
+async def fetch_url(
+    client: httpx.AsyncClient,
+    url: str,
+    settings: FetchSettings,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> FetchResult:
+    """GET ``url``, conditionally when ``etag``/``last_modified`` are known; every failure is
+    a FetchResult with its error."""
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -82,7 +129,7 @@ async def fetch_source(
         headers["If-Modified-Since"] = last_modified
     try:
         async with asyncio.timeout(settings.total_timeout):
-            return await _get(client, source.url, headers, settings.max_bytes)
+            return await _get(client, url, headers, settings.max_bytes)
     except TimeoutError:
         return FetchResult(
             "error", error=f"gave up after {settings.total_timeout:g} s (server too slow)"

@@ -5,7 +5,7 @@ import multiprocessing
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
     BrokenExecutor,
     Executor,
@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from feedkb.fetch import FetchResult, FetchSettings, fetch_source, make_client
+from feedkb.fetch import FetchResult, FetchSettings, fetch_route, fetch_source, make_client
 from feedkb.gcpause import paused_gc
 from feedkb.model import Item, format_utc
 from feedkb.parse import FeedError, ParsedFeed, parse_feed
-from feedkb.sources import Source
+from feedkb.sources import RsshubInstance, Source
 from feedkb.store import SourceState, Store
 from feedkb.workers import exit_with_parent
 
@@ -46,6 +46,7 @@ class SourceReport:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     moved_to: str | None = None
+    instance: str | None = None  # the RSSHub instance that served a route
 
 
 @dataclass
@@ -117,8 +118,10 @@ def fetch_all(
     settings: FetchSettings | None = None,
     on_done: Callable[[str], None] | None = None,
     on_wait: Callable[[], None] | None = None,
+    rsshub: Sequence[RsshubInstance] = (),
 ) -> FetchReport:
     """Fetch ``sources``, store their new items and state; return what happened per source.
+    RSSHub routes are fetched from the ``rsshub`` instances (see fetch_route).
 
     ``on_done(source_id)`` is called as each source finishes (for progress display);
     ``on_wait()`` if another run holds the store lock.
@@ -130,7 +133,9 @@ def fetch_all(
     with store.locked(on_wait=on_wait), paused_gc():
         states = {s.id: store.load_state(s.id) for s in sources}
         outcomes = asyncio.run(
-            _fetch_and_parse(sources, states, concurrency, settings or FetchSettings(), on_done)
+            _fetch_and_parse(
+                sources, states, concurrency, settings or FetchSettings(), on_done, rsshub
+            )
         )
         listings = {
             source.id: outcome.parsed.entries
@@ -181,13 +186,16 @@ async def _fetch_and_parse(
     concurrency: int,
     settings: FetchSettings,
     on_done: Callable[[str], None] | None,
+    rsshub: Sequence[RsshubInstance],
 ) -> list[_Outcome]:
     limit = asyncio.Semaphore(concurrency)
     with _parser_pool(len(sources)) as pool:
         async with make_client(settings, concurrency) as client:
 
             async def one(source: Source) -> _Outcome:
-                outcome = await _fetch_one(client, source, states[source.id], settings, limit, pool)
+                outcome = await _fetch_one(
+                    client, source, states[source.id], settings, limit, pool, rsshub
+                )
                 if on_done:
                     on_done(source.id)
                 return outcome
@@ -245,6 +253,7 @@ async def _fetch_one(
     settings: FetchSettings,
     limit: asyncio.Semaphore,
     pool: Executor | None,
+    rsshub: Sequence[RsshubInstance],
 ) -> _Outcome:
     start = time.perf_counter()
     if state.retry_after and state.retry_after > format_utc(datetime.now(UTC)):
@@ -253,11 +262,25 @@ async def _fetch_one(
     # A slot of the concurrency limit only while fetching: a feed waiting for a parser must
     # not keep the next one from being fetched (the network and the parsers work side by side).
     async with limit:
-        fetched = await fetch_source(client, source, settings, state.etag, state.last_modified)
+        if source.rsshub:
+            instances = instances_in_order(rsshub, state.instance)
+            fetched = await fetch_route(
+                client, source.rsshub, instances, settings, state.validators
+            )
+        else:
+            fetched = await fetch_source(client, source, settings, state.etag, state.last_modified)
     parsed, error = None, fetched.error
     if fetched.status == "ok":
         parsed, error = await _parse(fetched, source, settings, pool)
     return _Outcome(fetched, parsed, time.perf_counter() - start, error)
+
+
+def instances_in_order(
+    instances: Sequence[RsshubInstance], served_last: str | None
+) -> list[RsshubInstance]:
+    """The instance that served the route last time first (a run goes straight to the one
+    that worked), then the others in the curator's order."""
+    return sorted(instances, key=lambda instance: instance.url != served_last)
 
 
 async def _parse(
@@ -288,12 +311,16 @@ async def _parse(
     return None, "parser workers kept failing"
 
 
-def probe(source: Source, settings: FetchSettings | None = None) -> ParsedFeed:
+def probe(
+    source: Source, settings: FetchSettings | None = None, rsshub: Sequence[RsshubInstance] = ()
+) -> ParsedFeed:
     """Fetch and parse one source without storing anything (to check a new source)."""
 
     async def run() -> FetchResult:
         settings_ = settings or FetchSettings()
         async with make_client(settings_, 1) as client:
+            if source.rsshub:
+                return await fetch_route(client, source.rsshub, rsshub, settings_, {})
             return await fetch_source(client, source, settings_)
 
     fetched = asyncio.run(run())
@@ -312,9 +339,17 @@ def _source_report(source: Source, outcome: _Outcome, new_items: int) -> SourceR
         new_items=new_items,
         seconds=round(outcome.seconds, 3),
         error=outcome.error,
-        warnings=outcome.parsed.warnings if outcome.parsed else _waiting(outcome.fetched),
+        warnings=_failovers(outcome.fetched)
+        + (outcome.parsed.warnings if outcome.parsed else _waiting(outcome.fetched)),
         moved_to=outcome.fetched.moved_to,
+        instance=outcome.fetched.instance,
     )
+
+
+def _failovers(fetched: FetchResult) -> list[str]:
+    if not (fetched.instance and fetched.failed_over):
+        return []
+    return [f"RSSHub {', '.join(fetched.failed_over)}; served by {fetched.instance}"]
 
 
 def _waiting(fetched: FetchResult) -> list[str]:
@@ -336,7 +371,12 @@ def _next_state(state: SourceState, outcome: _Outcome, now: str) -> SourceState:
         state.consecutive_failures += 1
         return state
     state.last_success, state.last_error, state.consecutive_failures = now, None, 0
+    if fetched.instance:
+        state.instance = fetched.instance
     if fetched.status == "ok":
         # Validators only from a response we stored: a 304 keeps the ones it matched.
-        state.etag, state.last_modified = fetched.etag, fetched.last_modified
+        if fetched.instance:
+            state.validators[fetched.instance] = [fetched.etag, fetched.last_modified]
+        else:
+            state.etag, state.last_modified = fetched.etag, fetched.last_modified
     return state

@@ -67,6 +67,9 @@ class SourceState:
     item_count: int = 0
     moved_to: str | None = None  # set when the feed answered with a permanent redirect
     retry_after: str | None = None  # the server asked us to wait until then (429/503)
+    instance: str | None = None  # the RSSHub instance that last served a route: tried first
+    # A route's etag and last-modified per RSSHub instance: each server has its own.
+    validators: dict[str, list[str | None]] = field(default_factory=dict)
     # Ids of the entries the feed listed when it was last read: they are not looked up again
     # (a feed keeps listing an entry for days or years, undated ones under a new date each
     # time, and a run must not read the months they were stored in).

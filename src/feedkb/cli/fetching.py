@@ -112,6 +112,7 @@ def fetch(
                 concurrency=concurrency,
                 settings=settings,
                 on_done=advance,
+                rsshub=source_list.rsshub,
                 on_wait=lambda: err.print(
                     "another feedkb run holds the store; waiting for it to finish..."
                 ),

@@ -1,10 +1,12 @@
 """``feedkb sources``: the list of feeds in curation/sources.yaml."""
 
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 import orjson
+from rich.markup import escape
 
 from feedkb.cli.base import (
     Context,
@@ -20,7 +22,7 @@ from feedkb.cli.base import (
 from feedkb.ingest import probe
 from feedkb.opml import read_opml, write_opml
 from feedkb.parse import FeedError
-from feedkb.sources import Source
+from feedkb.sources import RsshubInstance, Source
 from feedkb.store import SourceState, Store
 from feedkb.values import VALUE_SLUGS
 
@@ -47,11 +49,14 @@ def sources_list(ctx: Context, fmt: str) -> None:
                 "id": s.id,
                 "title": s.title,
                 "url": s.url,
+                "rsshub": s.rsshub,
                 "homepage": s.homepage,
                 "values": list(s.values),
                 "tags": list(s.tags),
                 "enabled": s.enabled,
-                "state": {**vars(state), "failing": state.failing},
+                # `listed` is the store's bookkeeping (up to 1,000 ids): not for people.
+                "state": {k: v for k, v in vars(state).items() if k != "listed"}
+                | {"failing": state.failing},
             }
             for s, state in rows
         ]
@@ -71,13 +76,21 @@ def sources_list(ctx: Context, fmt: str) -> None:
             problem = f"moved permanently to {state.moved_to} (update url) {problem}".strip()
         shown.add_row(
             source.id if source.enabled else f"[dim]{source.id} (disabled)[/]",
-            source.title,
+            _title(source, state),
             _health(state),
             str(state.item_count),
             minute(state.last_success) if state.last_success else "never",
             f"[red]{problem}[/]" if problem else "",
         )
     out.print(shown)
+
+
+def _title(source: Source, state: SourceState) -> str:
+    """The source's title; for an RSSHub route, the route and the instance that served it."""
+    if not source.rsshub:
+        return escape(source.title)
+    served = f" via {urlsplit(state.instance).netloc}" if state.instance else ""
+    return f"{escape(source.title)}\n[dim]{escape(source.location)}{served}[/]"
 
 
 def _health(state: SourceState) -> str:
@@ -90,7 +103,7 @@ def _health(state: SourceState) -> str:
 
 
 @sources.command("add")
-@click.argument("url")
+@click.argument("url", metavar="URL|rsshub:/ROUTE")
 @click.option("--id", "source_id", help="Slug for the source (default: from the URL's host).")
 @click.option("--title", help="Display title (default: the feed's own title).")
 @click.option("--homepage", help="The site's front page.")
@@ -116,13 +129,16 @@ def sources_add(
     disabled: bool,
     no_check: bool,
 ) -> None:
-    """Add the feed at URL (or a local file path)."""
+    """Add the feed at URL (or a local file path), or an RSSHub route (rsshub:/36kr/newsflashes;
+    a URL on a known RSSHub instance is kept as its route, served by sources.yaml's instances)."""
     with user_errors():
         source_list = ctx.sources()
+        route = source_list.route_of(url)
         draft = Source(
-            id=source_id or source_list.unique_id(_id_hint(url)),
+            id=source_id or source_list.unique_id(_id_hint(route or url)),
             title=title or url,
-            url=url,
+            url="" if route else url,
+            rsshub=route,
             homepage=homepage,
             values=values,
             tags=tags,
@@ -130,7 +146,7 @@ def sources_add(
             base_dir=source_list.path.parent,
         )
         if not no_check:
-            draft = _checked(draft, keep_title=bool(title))
+            draft = _checked(draft, keep_title=bool(title), rsshub=source_list.rsshub)
         try:
             source_list.add(draft)
         except ValueError as exc:
@@ -140,15 +156,17 @@ def sources_add(
 
 
 def _id_hint(url: str) -> str:
+    if url.startswith("/"):  # an RSSHub route: /36kr/newsflashes -> 36kr-newsflashes
+        return url.split("?", 1)[0].strip("/").replace("/", "-")
     host = urlsplit(url).hostname or Path(url).stem
     return host.removeprefix("www.").rsplit(".", 1)[0] if "." in host else host
 
 
-def _checked(draft: Source, keep_title: bool) -> Source:
+def _checked(draft: Source, keep_title: bool, rsshub: Sequence[RsshubInstance]) -> Source:
     try:
-        feed = probe(draft)
+        feed = probe(draft, rsshub=rsshub)
     except FeedError as exc:
-        fail(f"{draft.url}: {exc} (use --no-check to add it anyway)")
+        fail(f"{draft.location}: {exc} (use --no-check to add it anyway)")
     err.print(f"checked: the feed lists {len(feed.items)} entries", highlight=False)
     if keep_title or not feed.title:
         return draft
