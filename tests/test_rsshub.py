@@ -210,3 +210,21 @@ def test_routes_go_to_the_public_instance_when_none_is_listed(curation: Path) ->
         json.dumps({"sources": [route_source()]}), encoding="utf-8"
     )
     assert [i.url for i in SourceList.load(curation).rsshub] == ["https://rsshub.app"]
+
+
+def test_doctor_and_the_sources_page_name_the_instance_that_served(
+    curation: Path, instances: tuple[HTTPServer, HTTPServer], tmp_path: Path
+) -> None:
+    first, second = instances
+    first.expect_request(ROUTE).respond_with_data("", status=503)
+    serving(second)
+    write(curation, [base(first), base(second)], [route_source()])
+    fetch(curation)
+    doctor = run(curation, "doctor").output
+    assert f"served by the RSSHub instance {base(second)}, not by the first" in doctor
+    assert run(curation, "init", str(tmp_path / "kb")).exit_code == 0
+    site = tmp_path / "site"
+    result = run(curation, "build", "-f", str(tmp_path / "kb" / "mkdocs.yml"), "-d", str(site))
+    assert result.exit_code == 0, result.output
+    page = (site / "sources" / "kr" / "index.html").read_text(encoding="utf-8")
+    assert f"RSSHub 路由：<code>{ROUTE}</code> · 实例：127.0.0.1:{second.port}" in page

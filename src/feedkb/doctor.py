@@ -9,8 +9,8 @@ from feedkb.errors import ConfigError, Problem
 from feedkb.learn.model import MODEL_FILE, load_model
 from feedkb.overrides import load_overrides
 from feedkb.rules import load_rules
-from feedkb.sources import SourceList
-from feedkb.store import Store, StoreError
+from feedkb.sources import RsshubInstance, SourceList
+from feedkb.store import SourceState, Store, StoreError
 
 
 @dataclass
@@ -55,7 +55,21 @@ def check(curation_dir: Path) -> Checkup:
                 warnings.append(
                     f"source {source.id!r} moved permanently to {state.moved_to}: update its url"
                 )
+            if source.rsshub and state:
+                warnings += _route_warnings(source.id, state, source_list.rsshub)
     return Checkup(problems, warnings)
+
+
+def _route_warnings(
+    source_id: str, state: SourceState, instances: tuple[RsshubInstance, ...]
+) -> list[str]:
+    """A route served by another instance than the first: the first is worth a look."""
+    if not state.instance or state.instance == instances[0].url:
+        return []
+    return [
+        f"source {source_id!r} is served by the RSSHub instance {state.instance}, not by the "
+        f"first one listed ({instances[0].url}): it failed when last tried"
+    ]
 
 
 def _collect(problems: list[str], load: Callable[[], Any]) -> Any:

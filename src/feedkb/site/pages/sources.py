@@ -1,7 +1,10 @@
 """来源: each source's health and newest items."""
 
+from urllib.parse import urlsplit
+
 from feedkb.site.pages.base import SiteBuilder, front_matter
 from feedkb.site.render import safe_url, text
+from feedkb.sources import Source
 from feedkb.store import SourceState
 
 # The fetcher words its errors for curators, in English; members read what kind of trouble
@@ -31,6 +34,14 @@ def error_in_words(state: SourceState) -> str:
     return "无法连接"
 
 
+def _route_line(source: Source, state: SourceState) -> str:
+    """Where an RSSHub route is read: its route and the instance that served it last."""
+    if not source.rsshub:
+        return ""
+    served = f" · 实例：{text(urlsplit(state.instance).netloc)}" if state.instance else ""
+    return f"<p>RSSHub 路由：<code>{text(source.rsshub)}</code>{served}</p>\n\n"
+
+
 def build_sources(site: SiteBuilder) -> None:
     rows = []
     for source in site.kb.sources.values():
@@ -57,6 +68,7 @@ def build_sources(site: SiteBuilder) -> None:
                 if homepage
                 else ""
             )
+            + _route_line(source, state)
             + f"<p>状态：{health} · 最近成功：{last_success} · "
             f"连续失败：{state.consecutive_failures} · 条目：{len(entries)}</p>\n\n"
             + (f'<p class="fk-error">最近错误：{text(error)}</p>\n\n' if error else "")
