@@ -421,6 +421,18 @@ def test_max_tokens_stops_asking_once_spent(chat: ChatServer, folder: Path) -> N
     assert "token budget" in report.stopped
 
 
+def test_a_slow_endpoint_is_left_when_the_time_budget_is_spent(folder: Path) -> None:
+    """A slow endpoint must not hold up the fetch it follows: no request after max_seconds."""
+    server = ChatServer(latency=0.3)
+    try:
+        config = configure(folder, server.base_url, max_seconds=0.5, concurrency=1)
+        report = ask(folder, config, ten_days())
+    finally:
+        server.close()
+    assert 1 <= report.asked <= 3 and report.left == 10 - report.asked
+    assert "time budget of 0.5 s spent" in report.stopped
+
+
 # --- ai.yaml -------------------------------------------------------------------------------
 
 

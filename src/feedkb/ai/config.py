@@ -10,6 +10,7 @@ run may spend. Without the file feedkb asks no model and tags as it always has.
     retries: 3                             # network errors, 429 and 5xx
     max_items: 200                         # per run
     max_tokens: 200000                     # per run, prompt and answer
+    max_seconds: 600                       # per run: no new request after this
     on_fetch: true                         # `feedkb fetch` asks about the items it stored
 """
 
@@ -37,6 +38,7 @@ class AiConfig:
     retries: int = 3
     max_items: int = 200
     max_tokens: int = 200_000
+    max_seconds: float = 600.0
     on_fetch: bool = True
     path: Path | None = None  # the file it was read from, for messages
 

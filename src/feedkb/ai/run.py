@@ -123,10 +123,15 @@ async def _ask_all(
     pending: list[Answer] = []
     total = len(queue)
 
+    deadline = time.monotonic() + config.max_seconds
+
     async def worker() -> None:
         while queue and not report.stopped:
             if report.tokens >= config.max_tokens:
                 report.stopped = f"token budget of {config.max_tokens:,} spent"
+                break
+            if time.monotonic() > deadline:  # a slow endpoint must not hold up a fetch
+                report.stopped = f"time budget of {config.max_seconds:g} s spent"
                 break
             item = queue.pop()
             report.asked += 1
