@@ -186,10 +186,10 @@ def takeaway(entry: Entry, canonical: bool) -> str:
     result but does not search it (its words are the model's, not the item's): the canonical
     card keeps it out of the searched text and hands it over as the item's meta."""
     label = f'<span class="fk-takeaway__label" title="{TAKEAWAY_NOTICE}">{TAKEAWAY_LABEL}</span>'
-    if not canonical:
-        return f'<p class="fk-takeaway">{label}{text(entry.takeaway)}</p>'
-    sentence = f'<span data-pagefind-meta="takeaway">{text(entry.takeaway)}</span>'
-    return f'<p class="fk-takeaway"{SEARCH_IGNORE}>{label}{sentence}</p>'
+    sentence = text(entry.takeaway)
+    if canonical:
+        sentence = f'<span data-pagefind-meta="takeaway">{sentence}</span>'
+    return f'<p class="fk-takeaway"{SEARCH_IGNORE if canonical else ""}>{label}{sentence}</p>'
 
 
 def companies(entry: Entry) -> str:
