@@ -21,6 +21,7 @@ from feedkb.ai.prompt import PROMPT_VERSION
 from feedkb.digest import TAKEAWAY_LABEL, build_digest, latest_week
 from feedkb.kb import load_kb
 from feedkb.site.feeds import ATOM
+from feedkb.site.render import TAKEAWAY_NOTICE
 from tests.conftest import run
 from tests.sitecheck import (
     DESKTOP,
@@ -140,7 +141,7 @@ def test_the_takeaway_is_under_each_title_labelled_and_only_where_there_is_one(
                 continue
             assert card["count"] == 1 and card["under"] and card["visible"], (where, card)
             assert card["label"] == TAKEAWAY_LABEL, where
-            assert "AI" in card["tip"] and "生成" in card["tip"], where
+            assert card["tip"] == TAKEAWAY_NOTICE, where
             assert card["sentence"] == expected, where
         shown[kind] = sum(c["count"] for c in cards), len(cards)
     assert all(cards for _shown, cards in shown.values()), shown
@@ -241,6 +242,7 @@ def test_a_search_result_shows_the_items_takeaway(member, ai_site: AiSite, width
               id: hit.querySelector('a').getAttribute('href').split('#item-')[1],
               takeaways: [...hit.querySelectorAll('.fk-takeaway')].map(t => ({
                 label: t.querySelector('.fk-takeaway__label').textContent,
+                tip: t.querySelector('.fk-takeaway__label').title,
                 text: t.textContent,
                 under: t.previousElementSibling.classList.contains('fk-hit-title'),
               })),
@@ -253,7 +255,19 @@ def test_a_search_result_shows_the_items_takeaway(member, ai_site: AiSite, width
                 assert hit["takeaways"] == [], hit
             else:
                 assert hit["takeaways"] == [
-                    {"label": TAKEAWAY_LABEL, "text": TAKEAWAY_LABEL + expected, "under": True}
+                    {
+                        "label": TAKEAWAY_LABEL,
+                        "tip": TAKEAWAY_NOTICE,
+                        "text": TAKEAWAY_LABEL + expected,
+                        "under": True,
+                    }
                 ], hit
+        # The theme's overlay slides in wider than a phone: measure once it rests.
+        member.page.wait_for_function(
+            "() => document.getAnimations().every(a => a.playState !== 'running')"
+        )
         assert layout_problems(member.page) == []
+        assert serious_accessibility_violations(member.page) == []
+    # Shown, not searched: the takeaway's words are the model's, not the item's.
+    assert results(member, "机器写的解读") == []
     assert not member.problems, member.problems
