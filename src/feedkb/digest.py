@@ -10,6 +10,9 @@ from feedkb.values import VALUE_LABELS
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$")
 DEFAULT_PER_VALUE = 5
+# What marks the AI assist's takeaway wherever members read it (site, feeds, digests): a
+# machine wrote it, and no editor checked it.
+TAKEAWAY_LABEL = "AI 解读"
 
 
 @dataclass
@@ -81,11 +84,13 @@ def digest_markdown(digest: Digest, source_title: Callable[[Entry], str]) -> str
         if not entries:
             continue
         lines += [f"## {VALUE_LABELS[slug]}", ""]
-        lines += [
-            f"- [{_md_text(e.title)}]({e.item.url or '#'}) — {_md_text(source_title(e))} · "
-            f"{e.item.published[:10]}"
-            for e in entries
-        ]
+        for e in entries:
+            lines.append(
+                f"- [{_md_text(e.title)}]({e.item.url or '#'}) — {_md_text(source_title(e))} · "
+                f"{e.item.published[:10]}"
+            )
+            if e.takeaway:  # the item's second line, inside its list item
+                lines.append(f"  {_md_text(takeaway_line(e))}")
         lines.append("")
     if digest.empty:
         lines.append("本周没有条目。")
@@ -99,10 +104,18 @@ def digest_text(digest: Digest) -> str:
         if not entries:
             continue
         lines += ["", f"【{VALUE_LABELS[slug]}】"]
-        lines += [f"{n}. {e.title} {e.item.url}".rstrip() for n, e in enumerate(entries, 1)]
+        for n, e in enumerate(entries, 1):
+            lines.append(f"{n}. {e.title} {e.item.url}".rstrip())
+            if e.takeaway:
+                lines.append(f"   {takeaway_line(e)}")
     if digest.empty:
         lines += ["", "本周没有条目。"]
     return "\n".join(lines) + "\n"
+
+
+def takeaway_line(entry: Entry) -> str:
+    """The item's takeaway as plain text, marked as the machine's: AI 解读：…"""
+    return f"{TAKEAWAY_LABEL}：{entry.takeaway}"
 
 
 def _md_text(text: str) -> str:

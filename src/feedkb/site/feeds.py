@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
+from feedkb.digest import takeaway_line
 from feedkb.kb import Entry
 from feedkb.model import format_utc
 from feedkb.site.render import anchor
@@ -39,11 +40,19 @@ def atom_feed(
         ET.SubElement(item, f"{{{ATOM}}}link", rel="related", href=permalink[entry.id])
         for slug in entry.values:
             ET.SubElement(item, f"{{{ATOM}}}category", term=slug, label=VALUE_LABELS[slug])
-        summary = entry.item.summary + (
-            f"（编辑按：{entry.override.note}）" if entry.override.note else ""
-        )
-        _text(item, "summary", summary or entry.title)
+        _text(item, "summary", summary_text(entry))
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
+
+
+def summary_text(entry: Entry) -> str:
+    """The machine's takeaway first when there is one, marked as such; then the summary with
+    the editor's note; the title when there is neither."""
+    summary = entry.item.summary + (
+        f"（编辑按：{entry.override.note}）" if entry.override.note else ""
+    )
+    parts = [takeaway_line(entry)] if entry.takeaway else []
+    parts += [summary] if summary else []
+    return "\n\n".join(parts) or entry.title
 
 
 def _text(parent: ET.Element, tag: str, value: str) -> None:

@@ -7,6 +7,7 @@ alone: nothing a feed writes can become Markdown, a template or a tag.
 from collections.abc import Callable
 from datetime import datetime
 
+from feedkb.digest import TAKEAWAY_LABEL
 from feedkb.kb import Entry
 from feedkb.rules import Rules, TagRule
 from feedkb.site.localtime import LocalTime
@@ -29,6 +30,8 @@ ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'{}[]*_`|#\\"})
 SEARCH_RECORD = "data-feedkb-record"
 # Shown on the card, not searched as its text: search filters by source, month and value.
 SEARCH_IGNORE = " data-pagefind-ignore"
+# The takeaway label's tooltip: who wrote the sentence beside it.
+TAKEAWAY_NOTICE = "由 AI 根据原文自动生成，未经编辑核实"
 
 
 def text(value: str) -> str:
@@ -111,7 +114,8 @@ def entry_card(
     entries: dict[str, Entry],
     time: LocalTime,
 ) -> str:
-    """One item: title to the original, source, date, summary, badges, note, other coverage.
+    """One item: title to the original, the machine's takeaway, source, date, summary, badges,
+    note, other coverage.
 
     The canonical card's title is a heading carrying the item's anchor (one search section,
     one table-of-contents entry per item); elsewhere a card links to that anchor.
@@ -121,6 +125,8 @@ def entry_card(
         if canonical
         else ['<article class="fk-item">', f'<h3 class="fk-title">{title_link(entry)}</h3>']
     )
+    if entry.takeaway:
+        parts.append(takeaway(entry, canonical))
     published = entry.item.published
     day = f'<time datetime="{text(published)}">{time.day(published)}</time>'
     source = text(source_title(entry))
@@ -173,6 +179,17 @@ def entry_card(
             "</section>",
         ]
     )
+
+
+def takeaway(entry: Entry, canonical: bool) -> str:
+    """The AI assist's one-line takeaway, labelled as machine-written. Search shows it with a
+    result but does not search it (its words are the model's, not the item's): the canonical
+    card keeps it out of the searched text and hands it over as the item's meta."""
+    label = f'<span class="fk-takeaway__label" title="{TAKEAWAY_NOTICE}">{TAKEAWAY_LABEL}</span>'
+    sentence = text(entry.takeaway)
+    if canonical:
+        sentence = f'<span data-pagefind-meta="takeaway">{sentence}</span>'
+    return f'<p class="fk-takeaway"{SEARCH_IGNORE if canonical else ""}>{label}{sentence}</p>'
 
 
 def companies(entry: Entry) -> str:

@@ -28,6 +28,8 @@
   var CJK_RUN = new RegExp("[" + CJK + "]+", "gu");
   var IS_CJK = new RegExp("[" + CJK + "]", "u");
   var WORD_CHAR = /[\p{L}\p{N}]/u;
+  var TAKEAWAY_LABEL = "AI 解读"; // feedkb.digest.TAKEAWAY_LABEL
+  var TAKEAWAY_NOTICE = "由 AI 根据原文自动生成，未经编辑核实"; // render.TAKEAWAY_NOTICE
   var SNIPPET = 90; // characters of an item's text shown
   var LEAD = 16; // characters of context before the first hit
   var engine = null; // Promise of {pagefind, entry, pages, length, average}
@@ -377,12 +379,23 @@
     return node;
   }
 
+  // The AI assist's sentence, labelled as the machine's as on the item's card.
+  function takeaway(sentence) {
+    var p = element("p", "fk-takeaway");
+    var label = element("span", "fk-takeaway__label", TAKEAWAY_LABEL);
+    label.title = TAKEAWAY_NOTICE;
+    p.appendChild(label);
+    p.appendChild(document.createTextNode(sentence));
+    return p;
+  }
+
   function result(item, terms) {
     var li = element("li", "md-search-result__item fk-hit");
     var a = element("a", "md-search-result__link");
     a.href = new URL(item.u, siteBase()).href;
     var article = element("article", "md-search-result__article md-typeset");
     article.appendChild(element("h2", "fk-hit-title", item.t));
+    if (item.k) article.appendChild(takeaway(item.k));
     var meta = element("p", "fk-hit-meta");
     if (item.d) {
       var time = element("time", "fk-hit-date", item.d);

@@ -6,9 +6,9 @@ holding only its items' words, the Chinese ones as tokens (search_records.py), e
 start and text marked by an anchor. Beside Pagefind's files, in ``pagefind/feedkb/``, goes what
 makes results, filters and order per item: where each item lies among its page's words (from
 the anchors Pagefind reports), each item's filter values, and what a result shows (title, day,
-source, values, text) in small files of BUCKET items. The browser (search.js) asks Pagefind for
-each piece of the query, turns the word positions it returns into items, and ranks, filters,
-counts and orders those itself.
+source, values, text, the AI takeaway) in small files of BUCKET items. The browser (search.js)
+asks Pagefind for each piece of the query, turns the word positions it returns into items, and
+ranks, filters, counts and orders those itself.
 
 Why not one Pagefind record per item, which would filter, sort and count by itself: Pagefind's
 build holds about 130 KB per record (2.4 GB for 20,000 items), and its meta file, which every
@@ -141,6 +141,8 @@ def write_items(bundle: Path, pages: dict[str, list[Card]]) -> None:
             "d": c.day,
             "f": {key: c.filters[key] for key in ("source", "value") if key in c.filters},
             "x": c.text[:TEXT_LIMIT],
+            # the AI takeaway, only where there is one: most items have none
+            **({"k": c.meta["takeaway"]} if c.meta.get("takeaway") else {}),
         }
         for c in ordered
     ]

@@ -3,8 +3,8 @@ the page Pagefind indexes in its place.
 
 Cards carry their search annotations in Pagefind's own vocabulary (render.entry_card):
 ``data-pagefind-filter`` (value, source, month), ``data-pagefind-sort`` (published) and
-``data-pagefind-meta`` (company). Pagefind reads those per page, and an archive page holds
-fifty items; read here, they hold per item.
+``data-pagefind-meta`` (company; the AI takeaway, shown with a result). Pagefind reads those
+per page, and an archive page holds fifty items; read here, they hold per item.
 
 Chinese has no spaces, so a search engine cuts it into words, and Pagefind cuts the page with
 one segmenter (jieba, at build time) and the query with another (the browser's). When they cut
