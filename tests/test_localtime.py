@@ -12,8 +12,8 @@ from feedkb.overrides import Overrides
 from feedkb.rules import DEFAULT_RULES, load_rules
 from feedkb.site.localtime import LocalTime
 from feedkb.site.pages import SiteBuilder, SiteSettings, build_pages
-from feedkb.store import SourceState
-from tests.conftest import REPO
+from feedkb.store import SourceState, Store
+from tests.conftest import REPO, run
 
 # 20:30 UTC on the last day of November is 04:30 on 1 December in Shanghai.
 LATE = "2026-11-30T20:30:00Z"
@@ -75,3 +75,22 @@ def test_a_site_with_an_unknown_time_zone_does_not_build(tmp_path: Path) -> None
     )
     assert result.returncode != 0
     assert "timezone: unknown time zone 'Mars/X'" in result.stderr, result.stderr[-2000:]
+
+
+def test_the_digest_command_cuts_weeks_by_the_same_time_zone(curation: Path) -> None:
+    """`feedkb digest` puts Sunday night UTC in Monday's week, as the site does."""
+    item = Item(
+        id="a1",
+        source="s",
+        title="蜂鸟快送完成5000万元A轮融资",
+        url="https://news.example.com/1",
+        guid="",
+        published="2026-11-29T20:30:00Z",
+        first_seen="2026-11-29T20:30:00Z",
+    )
+    Store(curation).add_items([(item, ["id:a1"])])
+    shanghai = run(curation, "digest")
+    assert shanghai.exit_code == 0 and "2026-W49" in shanghai.output, shanghai.output
+    assert "2026-W48" in run(curation, "digest", "--timezone", "UTC").output
+    unknown = run(curation, "digest", "--timezone", "Mars/Olympus")
+    assert unknown.exit_code == 2 and "unknown time zone" in unknown.output

@@ -45,11 +45,12 @@ def week_of(moment: str, day: Callable[[str], str] = utc_day) -> str:
     return f"{year}-W{week:02d}"
 
 
-def latest_week(kb: KnowledgeBase) -> str:
-    """The week of the newest visible item (this week for an empty store)."""
+def latest_week(kb: KnowledgeBase, day: Callable[[str], str] = utc_day) -> str:
+    """The week of the newest visible item (this week for an empty store), by the day
+    ``day`` says it falls on."""
     visible = kb.visible()
     newest = visible[0].item.published if visible else datetime.now(UTC).isoformat()
-    return week_of(newest)
+    return week_of(newest, day)
 
 
 def build_digest(

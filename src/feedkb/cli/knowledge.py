@@ -30,6 +30,7 @@ from feedkb.learn.model import Prediction
 from feedkb.overrides import Override, OverrideEdit, edit_override
 from feedkb.query import parse_since, select_entries
 from feedkb.review import default_since, review_queue
+from feedkb.site.localtime import DEFAULT_TIMEZONE, LocalTime
 from feedkb.values import VALUE_LABELS, VALUE_SLUGS
 
 
@@ -425,12 +426,24 @@ def doctor(ctx: Context) -> None:
     help="md for the site or a document; text for a chat group.",
 )
 @click.option("--per-value", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option(
+    "--timezone",
+    "zone",
+    default=DEFAULT_TIMEZONE,
+    show_default=True,
+    envvar="FEEDKB_TIMEZONE",
+    help="The time zone whose days the weeks are cut by, as the site's. Env: FEEDKB_TIMEZONE.",
+)
 @with_curation
-def digest(ctx: Context, week: str | None, fmt: str, per_value: int) -> None:
+def digest(ctx: Context, week: str | None, fmt: str, per_value: int, zone: str) -> None:
     """The week's best items per value."""
+    try:
+        day = LocalTime(zone).day
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--timezone") from None
     kb = ctx.kb()
     try:
-        weekly = build_digest(kb, week or latest_week(kb), per_value)
+        weekly = build_digest(kb, week or latest_week(kb, day), per_value, day=day)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
     text = digest_markdown(weekly, kb.source_title) if fmt == "md" else digest_text(weekly)
