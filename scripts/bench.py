@@ -30,11 +30,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import feedkb
 from feedkb.kb import build_kb
@@ -267,21 +270,37 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def first_search_bytes(site: Path, query: str = "融资") -> dict:
-    """What a browser downloads to answer its first query, raw and gzipped as a static host
-    would serve text (Pagefind's index files are compressed already)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+@contextmanager
+def served_in_chromium(site: Path) -> Iterator[tuple[Any, str]]:
+    """Headless Chromium and the URL of ``site`` served over HTTP on 127.0.0.1."""
     from playwright.sync_api import sync_playwright
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=shutil.which("chromium"),
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                ],
+            )
+            yield browser, f"http://127.0.0.1:{server.server_address[1]}/"
+            browser.close()
+    finally:
+        server.shutdown()
+
+
+def first_search_bytes(site: Path, query: str = "融资") -> dict:
+    """What a browser downloads to answer its first query, raw and gzipped as a static host
+    would serve text (Pagefind's index files are compressed already)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     fetched: list[tuple[str, bytes]] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with served_in_chromium(site) as (browser, base):
         page = browser.new_page()
         problems: list[str] = []
         page.on("pageerror", lambda error: problems.append(str(error)))
@@ -301,8 +320,6 @@ def first_search_bytes(site: Path, query: str = "融资") -> dict:
             raise RuntimeError(f"{site} gave no search results for {query}: {problems}")
         page.wait_for_timeout(1000)
         results = page.locator(".md-search-result__item").count()
-        browser.close()
-    server.shutdown()
     raw = sum(len(body) for _url, body in fetched)
     gzipped = sum(len(body) if ".pf_" in url else len(gzip.compress(body)) for url, body in fetched)
     return {"files": len(fetched), "bytes": raw, "gzip_bytes": gzipped, "results": results}
@@ -493,17 +510,8 @@ def busiest_company_page(site: Path) -> str:
 def render_ms(site: Path, paths: dict[str, str], loads: int = 5) -> dict[str, float]:
     """Milliseconds from navigation to the load event (the theme lays the page out before
     it), the median of ``loads`` cold loads in a fresh browser context each."""
-    from playwright.sync_api import sync_playwright
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     timings: dict[str, float] = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with served_in_chromium(site) as (browser, base):
         for name, path in paths.items():
             samples = []
             for _ in range(loads):
@@ -515,8 +523,6 @@ def render_ms(site: Path, paths: dict[str, str], loads: int = 5) -> dict[str, fl
                 )
                 context.close()
             timings[name] = round(statistics.median(samples))
-        browser.close()
-    server.shutdown()
     return timings
 
 
