@@ -19,8 +19,8 @@ from tests.conftest import REPO, run
 LATE = "2026-11-30T20:30:00Z"
 
 
-def pages_in(zone: str, published: str = LATE) -> dict[str, str]:
-    item = Item(
+def item_of(published: str) -> Item:
+    return Item(
         id="a1",
         source="s",
         title="蜂鸟快送完成5000万元A轮融资",
@@ -29,7 +29,10 @@ def pages_in(zone: str, published: str = LATE) -> dict[str, str]:
         published=published,
         first_seen=published,
     )
-    kb = build_kb([item], {}, load_rules(DEFAULT_RULES.parent), Overrides(Path("o"), {}, {}))
+
+
+def pages_in(zone: str, published: str = LATE) -> dict[str, str]:
+    kb = build_kb([item_of(published)], {}, load_rules(DEFAULT_RULES.parent), Overrides(Path("o"), {}, {}))
     settings = SiteSettings(50, 5, 8, True, LocalTime(zone))
     states = {"s": SourceState(last_success=LATE)}
     return build_pages(SiteBuilder(kb, states, settings))
@@ -79,16 +82,7 @@ def test_a_site_with_an_unknown_time_zone_does_not_build(tmp_path: Path) -> None
 
 def test_the_digest_command_cuts_weeks_by_the_same_time_zone(curation: Path) -> None:
     """`feedkb digest` puts Sunday night UTC in Monday's week, as the site does."""
-    item = Item(
-        id="a1",
-        source="s",
-        title="蜂鸟快送完成5000万元A轮融资",
-        url="https://news.example.com/1",
-        guid="",
-        published="2026-11-29T20:30:00Z",
-        first_seen="2026-11-29T20:30:00Z",
-    )
-    Store(curation).add_items([(item, ["id:a1"])])
+    Store(curation).add_items([(item_of("2026-11-29T20:30:00Z"), ["id:a1"])])
     shanghai = run(curation, "digest")
     assert shanghai.exit_code == 0 and "2026-W49" in shanghai.output, shanghai.output
     assert "2026-W48" in run(curation, "digest", "--timezone", "UTC").output
