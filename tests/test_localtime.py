@@ -32,7 +32,9 @@ def item_of(published: str) -> Item:
 
 
 def pages_in(zone: str, published: str = LATE) -> dict[str, str]:
-    kb = build_kb([item_of(published)], {}, load_rules(DEFAULT_RULES.parent), Overrides(Path("o"), {}, {}))
+    kb = build_kb(
+        [item_of(published)], {}, load_rules(DEFAULT_RULES.parent), Overrides(Path("o"), {}, {})
+    )
     settings = SiteSettings(50, 5, 8, True, LocalTime(zone))
     states = {"s": SourceState(last_success=LATE)}
     return build_pages(SiteBuilder(kb, states, settings))
