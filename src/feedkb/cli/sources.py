@@ -354,11 +354,22 @@ def _checked_from(path: Path, entries: list, index: int) -> tuple[dict[str, str]
     problems = []
     if not (isinstance(checked["url"], str) and is_web_url(checked["url"])):
         problems.append(Problem(path, line, where, "checked_from 'url' must be an http(s) URL"))
-    if not isinstance(checked["date"], date):
+    if not _is_date(checked["date"]):
         problems.append(Problem(path, line, where, "checked_from 'date' must be YYYY-MM-DD"))
     if problems:
         return {}, problems
     return {key: str(value) for key, value in checked.items()}, []
+
+
+def _is_date(value: Any) -> bool:
+    """A date, as YAML reads 2026-12-01, or the same text quoted."""
+    if isinstance(value, str):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    return isinstance(value, date)
 
 
 def _same_id_same_feed(path: Path, packs: Iterable[Pack]) -> list[Problem]:
