@@ -29,9 +29,13 @@ class RsshubInstance:
     url: str
     key_env: str = ""  # the variable holding its ACCESS_KEY, sent as ?key=
 
+    def route_url(self, route: str) -> str:
+        """The URL of ``route`` on this instance without its access key, fit to show or share."""
+        return self.url.rstrip("/") + route
+
     def feed_url(self, route: str) -> str:
         """The feed URL of ``route`` on this instance, with its access key if it has one."""
-        url = self.url.rstrip("/") + route
+        url = self.route_url(route)
         if self.key_env and (key := os.environ.get(self.key_env)):
             url += ("&" if "?" in route else "?") + urlencode({"key": key})
         return url
@@ -204,8 +208,12 @@ class SourceList:
         return entries
 
 
-def parse_sources(path: Path, document: Any) -> list[Source]:
-    """Validate a loaded sources document; raise one ConfigError listing every problem."""
+def parse_sources(
+    path: Path, document: Any, extra_keys: frozenset[str] = frozenset()
+) -> list[Source]:
+    """Validate a loaded sources document; raise one ConfigError listing every problem.
+    ``extra_keys`` are keys an entry may carry for another file's use (the catalogue's
+    checked_from), left out of the Source."""
     document = top_mapping(path, document, "sources", "a mapping with a 'sources' list")
     extra = sorted(set(document) - set(TOP_KEYS))
     problems = [
@@ -220,7 +228,7 @@ def parse_sources(path: Path, document: Any) -> list[Source]:
     sources: list[Source] = []
     seen: dict[str, int | None] = {}
     for index, entry in enumerate(entries):
-        source, entry_problems = _parse_entry(path, entries, index, entry)
+        source, entry_problems = _parse_entry(path, entries, index, entry, extra_keys)
         problems += entry_problems
         if source is None:
             continue
@@ -243,7 +251,7 @@ def parse_sources(path: Path, document: Any) -> list[Source]:
 
 
 def _parse_entry(
-    path: Path, entries: Any, index: int, entry: Any
+    path: Path, entries: Any, index: int, entry: Any, extra_keys: frozenset[str]
 ) -> tuple[Source | None, list[Problem]]:
     line = line_of(entries, index)
     if not isinstance(entry, dict):
@@ -255,10 +263,11 @@ def _parse_entry(
     def problem(key: str | None, message: str) -> Problem:
         return Problem(path, line_of(entry, key) if key else line, where, message)
 
+    known = KNOWN_KEYS | extra_keys
     problems = [
-        problem(k, f"unknown key {k!r} (known: {', '.join(sorted(KNOWN_KEYS))})")
+        problem(k, f"unknown key {k!r} (known: {', '.join(sorted(known))})")
         for k in entry
-        if k not in KNOWN_KEYS
+        if k not in known
     ]
     problems += [
         problem(None, f"missing required key {k!r}") for k in REQUIRED_KEYS if k not in entry

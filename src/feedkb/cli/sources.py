@@ -1,7 +1,10 @@
 """``feedkb sources``: the list of feeds in curation/sources.yaml."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -19,12 +22,24 @@ from feedkb.cli.base import (
     user_errors,
     with_curation,
 )
+from feedkb.errors import ConfigError, Problem
 from feedkb.ingest import probe
 from feedkb.opml import read_opml, write_opml
 from feedkb.parse import FeedError
-from feedkb.sources import RsshubInstance, Source
+from feedkb.sources import (
+    SLUG_RE,
+    RsshubInstance,
+    Source,
+    SourceList,
+    is_web_url,
+    parse_sources,
+)
 from feedkb.store import SourceState, Store
-from feedkb.values import VALUE_SLUGS
+from feedkb.values import VALUE_LABELS, VALUE_SLUGS
+from feedkb.yamlfile import line_of, read_yaml, top_mapping
+
+CATALOGUE = Path(__file__).resolve().parents[1] / "defaults" / "catalogue.yaml"
+CHECKED_KEYS = {"url", "date", "note"}
 
 
 @cli.group()
@@ -103,7 +118,14 @@ def _health(state: SourceState) -> str:
 
 
 @sources.command("add")
-@click.argument("url", metavar="URL|rsshub:/ROUTE")
+@click.argument("url", metavar="URL|rsshub:/ROUTE", required=False)
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    metavar="NAME",
+    help="Add a pack of the starter catalogue instead (see `sources catalogue`); repeatable.",
+)
 @click.option("--id", "source_id", help="Slug for the source (default: from the URL's host).")
 @click.option("--title", help="Display title (default: the feed's own title).")
 @click.option("--homepage", help="The site's front page.")
@@ -120,7 +142,8 @@ def _health(state: SourceState) -> str:
 @with_curation
 def sources_add(
     ctx: Context,
-    url: str,
+    url: str | None,
+    packs: tuple[str, ...],
     source_id: str | None,
     title: str | None,
     homepage: str | None,
@@ -130,7 +153,13 @@ def sources_add(
     no_check: bool,
 ) -> None:
     """Add the feed at URL (or a local file path), or an RSSHub route (rsshub:/36kr/newsflashes;
-    a URL on a known RSSHub instance is kept as its route, served by sources.yaml's instances)."""
+    a URL on a known RSSHub instance is kept as its route, served by sources.yaml's instances).
+    With --pack, add a catalogue pack's sources, skipping those already listed."""
+    if bool(url) == bool(packs):
+        fail("give a URL (or rsshub:/ROUTE) or --pack NAME, not both or neither")
+    if packs:
+        _add_packs(ctx, packs)
+        return
     with user_errors():
         source_list = ctx.sources()
         route = source_list.route_of(url)
@@ -192,34 +221,63 @@ def sources_remove(ctx: Context, source_id: str) -> None:
 @click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_curation
 def sources_import(ctx: Context, opml_file: Path) -> None:
-    """Add every feed of an OPML file; feeds already listed (same URL) are skipped."""
+    """Add every feed of an OPML file (a feed reader's export, or wewe-rss's list of WeChat
+    official accounts); feeds already listed (same id, URL or route) are skipped, and a URL on
+    a known RSSHub instance is kept as its route."""
     with user_errors():
         source_list = ctx.sources()
-        known_urls = {s.url for s in source_list.sources}
-        added = skipped = 0
-        for feed in read_opml(opml_file):
-            if feed.url in known_urls:
-                skipped += 1
-                continue
-            source = Source(
-                id=source_list.unique_id(feed.wanted_id or _id_hint(feed.url)),
-                title=feed.title,
-                url=feed.url,
-                homepage=feed.homepage,
-                values=feed.values,
-                tags=feed.tags,
-                enabled=feed.enabled,
-            )
+        drafts = [_draft_of(source_list, feed) for feed in read_opml(opml_file)]
+        added, skipped = _add_new(source_list, drafts)
+    out.print(f"imported {added} sources from {opml_file} ({skipped} skipped)")
+
+
+def _draft_of(source_list: SourceList, feed: Any) -> Source:
+    """The source an OPML feed becomes. An id the file names (feedkb's own export, a wewe-rss
+    account) says which source it is; one made from the host only has to be free."""
+    route = source_list.route_of(feed.url)
+    return Source(
+        id=feed.wanted_id or source_list.unique_id(_id_hint(route or feed.url)),
+        title=feed.title,
+        url="" if route else feed.url,
+        rsshub=route,
+        homepage=feed.homepage,
+        values=feed.values,
+        tags=feed.tags,
+        enabled=feed.enabled,
+    )
+
+
+def _add_new(source_list: SourceList, drafts: Iterable[Source]) -> tuple[int, int]:
+    """Add each draft not listed yet, saying which are skipped and why; saves the file.
+    Returns how many were added and how many skipped."""
+    added = skipped = 0
+    for draft in drafts:
+        reason = _listed_as(source_list, draft)
+        if reason is None:
+            source = replace(draft, id=source_list.unique_id(draft.id))
             try:
                 source_list.add(source)
             except ValueError as exc:
-                err.print(f"[yellow]skipped[/] {feed.url}: {exc}", highlight=False)
-                skipped += 1
-                continue
-            known_urls.add(feed.url)
+                reason = str(exc)
+        if reason:
+            err.print(f"[yellow]skipped[/] {escape(draft.location)}: {reason}", highlight=False)
+            skipped += 1
+        else:
             added += 1
-        source_list.save()
-    out.print(f"imported {added} sources from {opml_file} ({skipped} skipped)")
+    source_list.save()
+    return added, skipped
+
+
+def _listed_as(source_list: SourceList, draft: Source) -> str | None:
+    """Why ``draft`` is already in the list (a source with its id, URL or route), or None."""
+    for source in source_list.sources:
+        if source.id == draft.id:
+            return f"already listed as {source.id}"
+        if draft.rsshub and source.rsshub == draft.rsshub:
+            return f"already listed as {source.id} (same RSSHub route)"
+        if draft.url and source.url == draft.url:
+            return f"already listed as {source.id} (same URL)"
+    return None
 
 
 @sources.command("export")
@@ -228,9 +286,161 @@ def sources_import(ctx: Context, opml_file: Path) -> None:
 def sources_export(ctx: Context, opml_file: Path | None) -> None:
     """Write the sources as OPML 2.0 to OPML_FILE, or to standard output."""
     with user_errors():
-        document = write_opml(ctx.sources().sources)
+        source_list = ctx.sources()
+        document = write_opml(source_list.sources, source_list.rsshub[0])
     if opml_file is None:
         click.echo(document, nl=False)
     else:
         opml_file.write_text(document, encoding="utf-8")
         err.print(f"wrote {opml_file}")
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A field's starter sources in the catalogue, each with where and when it was checked."""
+
+    slug: str
+    title: str
+    sources: tuple[Source, ...]
+    checked_from: dict[str, dict[str, str]]  # by source id
+
+
+def load_catalogue(path: Path = CATALOGUE) -> dict[str, Pack]:
+    """The catalogue's packs by slug; each pack's sources pass sources.yaml's validation."""
+    document = top_mapping(path, read_yaml(path), "packs", "a mapping with a 'packs' mapping")
+    if not isinstance(document["packs"], dict):
+        raise ConfigError.one(path, line_of(document, "packs"), "'packs' must be a mapping")
+    packs, problems = {}, []
+    for slug, spec in document["packs"].items():
+        try:
+            packs[slug] = _parse_pack(path, slug, spec, document["packs"])
+        except ConfigError as exc:
+            problems += exc.problems
+    problems += _same_id_same_feed(path, packs.values())
+    if problems:
+        raise ConfigError(problems)
+    return packs
+
+
+def _parse_pack(path: Path, slug: Any, spec: Any, packs: dict) -> Pack:
+    where, line = f"pack {slug!r}", line_of(packs, slug)
+    if not (isinstance(slug, str) and SLUG_RE.match(slug)):
+        raise ConfigError.one(path, line, "the pack's name must be a slug", where)
+    if not isinstance(spec, dict) or set(spec) != {"title", "sources"}:
+        raise ConfigError.one(path, line, "must be a mapping with 'title' and 'sources'", where)
+    if not (isinstance(spec["title"], str) and spec["title"].strip()):
+        raise ConfigError.one(path, line, "'title' must be a non-empty string", where)
+    sources = parse_sources(path, {"sources": spec["sources"]}, frozenset({"checked_from"}))
+    checked, problems = {}, []
+    for index, entry in enumerate(spec["sources"]):
+        checked[entry["id"]], entry_problems = _checked_from(path, spec["sources"], index)
+        problems += entry_problems
+    if problems:
+        raise ConfigError(problems)
+    return Pack(slug, spec["title"].strip(), tuple(sources), checked)
+
+
+def _checked_from(path: Path, entries: list, index: int) -> tuple[dict[str, str], list[Problem]]:
+    """The entry's checked_from: the http(s) URL where it was checked, the date, a note."""
+    entry = entries[index]
+    line, where = (
+        line_of(entry, "checked_from") or line_of(entries, index),
+        f"source {entry['id']!r}",
+    )
+    checked = entry.get("checked_from")
+    if not isinstance(checked, dict) or not {"url", "date"} <= set(checked) <= CHECKED_KEYS:
+        message = "needs checked_from: {url, date, note}: where and when the feed was checked"
+        return {}, [Problem(path, line, where, message)]
+    problems = []
+    if not (isinstance(checked["url"], str) and is_web_url(checked["url"])):
+        problems.append(Problem(path, line, where, "checked_from 'url' must be an http(s) URL"))
+    if not _is_date(checked["date"]):
+        problems.append(Problem(path, line, where, "checked_from 'date' must be YYYY-MM-DD"))
+    if problems:
+        return {}, problems
+    return {key: str(value) for key, value in checked.items()}, []
+
+
+def _is_date(value: Any) -> bool:
+    """A date, as YAML reads 2026-12-01, or the same text quoted."""
+    if isinstance(value, str):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    return isinstance(value, date)
+
+
+def _same_id_same_feed(path: Path, packs: Iterable[Pack]) -> list[Problem]:
+    """A source in several packs must be the same feed under the same id in each."""
+    first: dict[str, tuple[str, Source]] = {}
+    problems = []
+    for pack in packs:
+        for source in pack.sources:
+            slug, seen = first.setdefault(source.id, (pack.slug, source))
+            if seen.location != source.location:
+                message = f"is {seen.location} in pack {slug!r} but {source.location} here"
+                problems.append(Problem(path, None, f"pack {pack.slug!r}: {source.id!r}", message))
+    return problems
+
+
+def _add_packs(ctx: Context, slugs: tuple[str, ...]) -> None:
+    with user_errors():
+        catalogue = load_catalogue()
+        unknown = [slug for slug in slugs if slug not in catalogue]
+        if unknown:
+            fail(f"no pack {', '.join(map(repr, unknown))} (packs: {', '.join(catalogue)})")
+        source_list = ctx.sources()
+        for slug in slugs:
+            pack = catalogue[slug]
+            added, skipped = _add_new(source_list, pack.sources)
+            out.print(
+                f"added {added} sources of pack [bold]{slug}[/] ({pack.title}) to "
+                f"{source_list.path} ({skipped} already listed)"
+            )
+
+
+@sources.command("catalogue")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def sources_catalogue(fmt: str) -> None:
+    """The starter catalogue: packs of real sources per field, to add with
+    `feedkb sources add --pack NAME`."""
+    with user_errors():
+        catalogue = load_catalogue()
+    if fmt == "json":
+        records = {
+            pack.slug: {
+                "title": pack.title,
+                "sources": [_catalogue_record(s, pack.checked_from[s.id]) for s in pack.sources],
+            }
+            for pack in catalogue.values()
+        }
+        click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
+        return
+    for pack in catalogue.values():
+        shown = table(
+            f"pack {pack.slug}: {pack.title} ({len(pack.sources)} sources)",
+            ["id", "title", "route or URL", "values"],
+            tokens=("id",),
+        )
+        for source in pack.sources:
+            values = ", ".join(f"{v} {VALUE_LABELS[v]}" for v in source.values)
+            shown.add_row(source.id, escape(source.title), escape(source.location), values)
+        out.print(shown)
+    out.print("add one with: feedkb sources add --pack NAME")
+
+
+def _catalogue_record(source: Source, checked_from: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": source.id,
+        "title": source.title,
+        "url": source.url,
+        "rsshub": source.rsshub,
+        "homepage": source.homepage,
+        "values": list(source.values),
+        "tags": list(source.tags),
+        "checked_from": checked_from,
+    }
