@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feedkb.cli.sources import CATALOGUE, load_catalogue
+from feedkb.catalogue import CATALOGUE, load_catalogue
 from feedkb.errors import ConfigError
 from feedkb.sources import SourceList, parse_sources, route_problem
 from feedkb.yamlfile import read_yaml
