@@ -1,4 +1,5 @@
-"""Feed bytes to Items: feedparser does the parsing, this module the normalising."""
+"""Feed bytes to Items: feedparser reads RSS, Atom and RDF, jsonfeed JSON Feeds, this module
+normalises what they read."""
 
 import calendar
 import re
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from feedkb import fastparse
+from feedkb import fastparse, jsonfeed
 from feedkb.identity import identity_keys, stable_id
 from feedkb.model import Item, format_utc
 from feedkb.text import TITLE_WIDTH, html_to_text, html_to_text_start, truncate
@@ -47,7 +48,7 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse ``body`` (never a URL or path: feedparser would open those itself); ``fast``
     lets feedparser-rs read the documents it reads exactly as feedparser does."""
-    parsed = (fast and fastparse.read(body, headers or {})) or _feedparser(body, headers or {})
+    parsed = _read(body, headers or {}, fast)
     problem = _feed_problem(parsed, body)
     if problem:
         raise FeedError(problem)
@@ -56,6 +57,7 @@ def parse_feed(
         if parsed.get("bozo")
         else []
     )
+    warnings += parsed.get("warnings", [])
     feed = parsed.get("feed", {})
     feed_lang = _language(feed.get("language") or (headers or {}).get("content-language", ""))
     entries = parsed.get("entries", [])
@@ -65,6 +67,17 @@ def parse_feed(
         item, keys = normalise_entry(entry, source_id, fetched_at, feed_lang, shared_urls)
         items.setdefault(item.id, (item, keys))  # a guid repeated inside one feed is one story
     return ParsedFeed(html_to_text(feed.get("title", "")), list(items.values()), warnings)
+
+
+def _read(body: bytes, headers: dict[str, str], fast: bool) -> Any:
+    """The document read by the reader for its format, known by what the bytes are: servers
+    label feeds with whatever Content-Type they like."""
+    if jsonfeed.is_json(body):
+        try:
+            return jsonfeed.read(body, headers)
+        except jsonfeed.JsonFeedError as exc:
+            raise FeedError(str(exc)) from None
+    return (fast and fastparse.read(body, headers)) or _feedparser(body, headers)
 
 
 def _feedparser(body: bytes, headers: dict[str, str]) -> Any:
@@ -119,8 +132,6 @@ def _feed_problem(parsed: Any, body: bytes) -> str | None:
     if not body.strip():
         return "empty response: no feed in it"
     start = body.lstrip()[:200].lower()
-    if start.startswith(b"{"):
-        return "looks like a JSON Feed, which feedparser 6 cannot read"
     if start.startswith((b"<!doctype html", b"<html")):
         return "got an HTML page, not a feed (is the URL a feed's URL?)"
     if parsed.get("bozo"):
@@ -139,7 +150,8 @@ def normalise_entry(
     feed_lang: str = "",
     shared_urls: frozenset[str] = frozenset(),
 ) -> tuple[Item, list[str]]:
-    """One feedparser entry as an Item and its identity keys; every field is optional."""
+    """One entry as feedparser shapes it (jsonfeed shapes JSON Feed items alike) as an Item
+    and its identity keys; every field is optional."""
     guid = _text(entry.get("id", ""))[:2000]
     url = _entry_link(entry)
     url_for_identity = "" if url in shared_urls else url

@@ -1,6 +1,6 @@
 """Canonical URLs, so the same story reached through URL variants is stored once."""
 
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 # Query parameters that track the reader rather than name the page.
 TRACKING_PARAMS = frozenset(
@@ -37,6 +37,12 @@ TRACKING_PARAMS = frozenset(
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hmsr", "hmpl", "hmcu", "hmkw", "hmci")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# A WeChat official-account article (mp.weixin.qq.com/s?...) is named by its account, message,
+# place in the message and signature; every other parameter says who shared it and how.
+# Older links call the message appmsgid and the place itemidx.
+WECHAT_HOST = "mp.weixin.qq.com"
+WECHAT_ARTICLE_PARAMS = ("__biz", "mid", "idx", "sn")
+WECHAT_OLD_NAMES = {"appmsgid": "mid", "itemidx": "idx"}
 
 
 def _is_tracking(name: str) -> bool:
@@ -80,6 +86,10 @@ def _canonical_parts(url: str) -> tuple[str, str, str, list[str]] | None:
     if scheme not in DEFAULT_PORTS or not host:
         return None
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if netloc == WECHAT_HOST:
+        article_params = _wechat_article_params(parts.path, parts.query)
+        if article_params is not None:
+            return "https", netloc, parts.path, article_params
     return scheme, netloc, parts.path or "/", _kept_params(parts.query)
 
 
@@ -90,3 +100,22 @@ def _kept_params(query: str) -> list[str]:
         for piece in query.split("&")
         if piece and not _is_tracking(unquote_plus(piece.split("=", 1)[0]))
     ]
+
+
+def _wechat_article_params(path: str, query: str) -> list[str] | None:
+    """The parameters that name a WeChat article, in their usual order; None when ``path``
+    and ``query`` are not an article link's (a temporary link's signature names it)."""
+    if path.startswith("/s/"):
+        return []  # a short link: the path is the article
+    if path != "/s":
+        return None
+    values: dict[str, str] = {}
+    for piece in query.split("&"):
+        name, _, value = piece.partition("=")
+        name = WECHAT_OLD_NAMES.get(name, name)
+        if name in WECHAT_ARTICLE_PARAMS and value:
+            # __biz is base64 whose "=" some shares percent-encode: one spelling for both.
+            values.setdefault(name, quote(unquote(value), safe="=+/"))
+    if "__biz" not in values:
+        return None
+    return [f"{name}={values[name]}" for name in WECHAT_ARTICLE_PARAMS if name in values]
