@@ -125,17 +125,7 @@ def downloaded_opml(server: HTTPServer, kind: str, folder: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "atom",
-        "rss",
-        pytest.param(
-            "json",
-            marks=pytest.mark.xfail(reason="JSON Feed parsing lands in the jsonfeed branch"),
-        ),
-    ],
-)
+@pytest.mark.parametrize("kind", ["atom", "rss", "json"])
 def test_wewe_rss_accounts_import_and_fetch_one_source_each(
     curation: Path, wewe: HTTPServer, tmp_path: Path, kind: str
 ) -> None:
