@@ -5,7 +5,9 @@ conditional GET state per instance; against two real RSSHub-like servers on 127.
 import json
 import re
 import socket
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -228,3 +230,53 @@ def test_doctor_and_the_sources_page_name_the_instance_that_served(
     assert result.exit_code == 0, result.output
     page = (site / "sources" / "kr" / "index.html").read_text(encoding="utf-8")
     assert f"RSSHub 路由：<code>{ROUTE}</code> · 实例：127.0.0.1:{second.port}" in page
+
+
+class _DiesAfter(BaseHTTPRequestHandler):
+    """An RSSHub instance that serves its first requests and then goes down: the connection
+    of the next one is dropped unanswered and nothing listens any more."""
+
+    served = 0
+    limit = 2
+
+    def do_GET(self) -> None:
+        handler = type(self)
+        if handler.served >= handler.limit:
+            self.close_connection = True
+            self.server.socket.close()  # later connections are refused
+            threading.Thread(target=self.server.shutdown, daemon=True).start()
+            return
+        handler.served += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(FEED)))
+        self.end_headers()
+        self.wfile.write(FEED)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_an_instance_going_down_mid_run_hands_the_rest_to_the_next(
+    curation: Path, instances: tuple[HTTPServer, HTTPServer]
+) -> None:
+    _first, second = instances
+    routes = [f"/feed/{n}" for n in range(5)]
+    for route in routes:
+        second.expect_request(route).respond_with_data(FEED, content_type="application/rss+xml")
+    dying = ThreadingHTTPServer(("127.0.0.1", 0), _DiesAfter)
+    threading.Thread(target=dying.serve_forever, daemon=True).start()
+    first_url = f"http://127.0.0.1:{dying.server_address[1]}"
+    sources = [{"id": f"r{n}", "title": f"路由{n}", "rsshub": r} for n, r in enumerate(routes)]
+    write(curation, [first_url, base(second)], sources)
+
+    report = curation.parent / "report.json"
+    result = run(curation, "fetch", "--concurrency", "1", "--json", str(report))
+    assert result.exit_code == 0, result.output
+    rows = json.loads(report.read_text(encoding="utf-8"))["sources"]
+    assert all(row["status"] == "ok" for row in rows), rows
+    served = {row["source"]: row["instance"] for row in rows}
+    assert list(served.values()).count(first_url) == 2
+    assert list(served.values()).count(base(second)) == 3
+    states = Store(curation).load_states()
+    assert {states[s].instance for s in served if served[s] == base(second)} == {base(second)}
