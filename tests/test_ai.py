@@ -461,3 +461,12 @@ def test_ai_yaml_errors_name_the_file_and_line(
 
 def test_no_ai_yaml_means_no_ai(folder: Path) -> None:
     assert load_ai_config(folder) is None
+
+
+def test_tokens_of_a_rejected_answer_count_when_the_retry_fails(
+    chat: ChatServer, folder: Path
+) -> None:
+    chat.replies.extend([completion("not json"), failing(500), failing(500)])
+    report = ask(folder, configure(folder, chat.base_url, retries=1), [make_item(1)])
+    assert (report.failed, report.tokens) == (1, TOKENS)
+    assert "HTTP 500" in kept(folder)["item-01"].error

@@ -62,7 +62,12 @@ class ChatEndpoint:
         """The judgment of one item, asked again once if the answer is not one."""
         tokens, problem = 0, ""
         for _attempt in range(SCHEMA_ATTEMPTS):
-            content, used = await self._complete(messages)
+            try:
+                content, used = await self._complete(messages)
+            except RequestFailedError as exc:
+                if tokens:  # the rejected answer before it was paid for all the same
+                    return Reply(None, tokens, str(exc))
+                raise
             tokens += used
             try:
                 return Reply(parse_judgment(content), tokens)
