@@ -170,8 +170,11 @@ def test_a_corrupted_cache_line_is_skipped_and_its_item_asked_again(
     lines = month.read_text(encoding="utf-8").splitlines()
     month.write_text("\n".join([lines[0], '{"id": "item-01", "prom', lines[2]]) + "\n")
 
-    report = ask(folder, config, items)
+    said: list[str] = []
+    report = ask(folder, config, items, cache=AiCache(folder, notify=said.append))
 
+    assert said == [f"{month}:2: " + said[0].split(": ", 1)[1]]
+    assert "not an AI answer" in said[0] and "asked again" in said[0]
     assert report.asked == 1 and chat.requests[-1].item["title"] == items[1].title
     assert set(kept(folder)) == {i.id for i in items}
     assert len(month.read_text().splitlines()) == 3

@@ -180,7 +180,7 @@ def load_kb(
     items = Store(curation_dir).load_items()
     model = model_for(curation_dir, rules, overrides, items, notify)
     ai_config = load_ai_config(curation_dir)
-    judgments = ai_judgments(AiCache(curation_dir), ai_config)
+    judgments = ai_judgments(AiCache(curation_dir, notify=notify), ai_config)
     mode = ai_config.mode if ai_config else "review"
     return build_kb(items, sources, rules, overrides, model=model, ai=judgments, ai_mode=mode)
 

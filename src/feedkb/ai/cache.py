@@ -8,6 +8,7 @@ until the curator asks again (``feedkb ai --refresh``); new items are asked with
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,15 +48,21 @@ class Answer:
 
 
 class AiCache:
-    def __init__(self, curation_dir: Path, folder: str = AI_DIR) -> None:
+    def __init__(
+        self,
+        curation_dir: Path,
+        folder: str = AI_DIR,
+        notify: Callable[[str], None] = lambda _message: None,
+    ) -> None:
         self.folder = curation_dir / folder
+        self.notify = notify  # hears of each line that is not an answer
 
     def answers(self, prompt: str, model: str) -> dict[str, Answer]:
         """Each item's answer, by item id: of this prompt and model where there is one, else
         the latest of another (a changed prompt or model asks again only on request)."""
         chosen: dict[str, Answer] = {}
         for path in sorted(self.folder.glob("*.jsonl")):
-            for answer in _read(path):
+            for answer in _read(path, self.notify):
                 held = chosen.get(answer.id)
                 if held is None or _rank(answer, prompt, model) > _rank(held, prompt, model):
                     chosen[answer.id] = answer
@@ -70,10 +77,15 @@ class AiCache:
         files = {}
         for month, new in by_month.items():
             path = self.folder / f"{month}.jsonl"
-            kept = {a.key: a for a in (_read(path) if path.exists() else [])}
+            # A bad line was reported when the answers were read; the rewrite drops it.
+            kept = {a.key: a for a in (_read(path, _quiet) if path.exists() else [])}
             kept.update((a.key, a) for a in new)
             files[path] = b"".join(a.to_line() for a in sorted(kept.values(), key=_order))
         atomic_write_files(files)
+
+
+def _quiet(_message: str) -> None:
+    pass
 
 
 def _rank(answer: Answer, prompt: str, model: str) -> tuple[bool, str]:
@@ -84,11 +96,11 @@ def _order(answer: Answer) -> tuple[str, str, str]:
     return (answer.id, answer.model, answer.prompt)
 
 
-def _read(path: Path) -> list[Answer]:
-    """A month's answers; a line that is not one (edited by hand, say) is left out, and the
-    item is asked again."""
+def _read(path: Path, notify: Callable[[str], None]) -> list[Answer]:
+    """A month's answers; a line that is not one (edited by hand, say) is left out, said so,
+    and its item asked again."""
     answers = []
-    for line in path.read_bytes().splitlines():
+    for number, line in enumerate(path.read_bytes().splitlines(), 1):
         try:
             record = orjson.loads(line)
             judgment = record.get("judgment")
@@ -103,6 +115,6 @@ def _read(path: Path) -> list[Answer]:
                     error=str(record.get("error", "")),
                 )
             )
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, SchemaError):
-            continue
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, SchemaError) as exc:
+            notify(f"{path}:{number}: not an AI answer ({exc}); its item will be asked again")
     return answers

@@ -5,9 +5,20 @@ from collections.abc import Sequence
 
 import click
 
+from feedkb.ai.cache import AiCache
 from feedkb.ai.config import AiConfig, load_ai_config
 from feedkb.ai.run import AiReport, ask_about
-from feedkb.cli.base import Context, cli, err, fail, out, progress_bar, user_errors, with_curation
+from feedkb.cli.base import (
+    Context,
+    cli,
+    err,
+    fail,
+    note,
+    out,
+    progress_bar,
+    user_errors,
+    with_curation,
+)
 from feedkb.errors import ConfigError
 from feedkb.model import Item
 
@@ -79,7 +90,8 @@ def ask_ai_about(ctx: Context, items: Sequence[Item], *, when_fetching: bool) ->
             return
         titles = {source.id: source.title for source in ctx.sources().sources}
         with progress_bar("asking", min(len(items), config.max_items)) as advance:
-            report = ask_about(ctx.curation, config, items, titles, on_done=advance)
+            cache = AiCache(ctx.curation, notify=note)
+            report = ask_about(ctx.curation, config, items, titles, on_done=advance, cache=cache)
     except ConfigError as exc:
         err.print(f"[yellow]AI skipped:[/] {exc}", highlight=False)
         return
