@@ -175,3 +175,12 @@ def test_eval_ai_scores_the_models_values(curation: Path, chat: ChatServer, tmp_
     assert (curation / "ai-eval").is_dir() and not (curation / "ai").exists()
     run(curation, "eval", str(labels), "--items", str(corpus), "--ai")
     assert len(chat.requests) == 2  # asked once
+
+
+def test_the_ai_commands_options_are_checked_as_the_file_is(curation: Path) -> None:
+    result = run(curation, "ai", "--base-url", "ftp://example.com", "--model", "m")
+    assert result.exit_code == 2
+    assert "with the command's options: base_url: must be an http:// or https:// URL" in (
+        result.output
+    )
+    assert "no curation/ai.yaml" in run(curation, "ai").output

@@ -43,8 +43,14 @@ class AiConfig:
     path: Path | None = None  # the file it was read from, for messages
 
     def with_options(self, **options: Any) -> "AiConfig":
-        """This configuration with the options a command was given (None: not given)."""
-        return replace(self, **{k: v for k, v in options.items() if v is not None})
+        """This configuration with the options a command was given (None: not given),
+        validated as the file is."""
+        given = {k: v for k, v in options.items() if v is not None}
+        if not given:
+            return self
+        settings = {name: getattr(self, name) for name in SETTINGS} | given
+        where = Path(f"{self.path or AI_FILE} with the command's options")
+        return replace(parse_ai_config(where, settings), path=self.path)
 
 
 SETTINGS = {f.name: f for f in fields(AiConfig) if f.name != "path"}
