@@ -279,7 +279,7 @@ def derive_all(
         features = rule_features(taggings, tagger.rules, model.values)
         probabilities = model.probabilities([(job[0], job[1]) for job in jobs], features)
         computed = model.given(probabilities)
-        unsure_of = lambda row: model.unsure(probabilities[row])  # noqa: E731
+        unsure_of = partial(_unsure_by_model, model, probabilities)
     else:
         computed = [tagging.values for tagging in taggings]
     if any(job[4] for job in jobs):
@@ -293,6 +293,10 @@ def derive_all(
             taggings, computed, jobs, strict=True
         )
     ]
+
+
+def _unsure_by_model(model: ValueModel, probabilities: Any, row: int) -> set[str]:
+    return model.unsure(probabilities[row])
 
 
 def _any_value(_row: int) -> set[str]:

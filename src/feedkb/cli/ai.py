@@ -81,12 +81,12 @@ def ai_command(
     _print(report)
 
 
-def ask_ai_about(ctx: Context, items: Sequence[Item], *, when_fetching: bool) -> None:
+def ask_after_fetch(ctx: Context, items: Sequence[Item]) -> None:
     """After a fetch: ask about the new items if ai.yaml says so. Nothing here fails the
     fetch: the items are stored, and an AI problem is reported and left for the next run."""
     try:
         config = load_ai_config(ctx.curation)
-        if config is None or not items or (when_fetching and not config.on_fetch):
+        if config is None or not items or not config.on_fetch:
             return
         titles = {source.id: source.title for source in ctx.sources().sources}
         with progress_bar("asking", min(len(items), config.max_items)) as advance:

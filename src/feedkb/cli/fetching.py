@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import orjson
 
-from feedkb.cli.ai import ask_ai_about
+from feedkb.cli.ai import ask_after_fetch
 from feedkb.cli.base import (
     EXIT_ALL_FAILED,
     Context,
@@ -118,7 +118,7 @@ def fetch(
                 ),
             )
     _print_report(report)
-    ask_ai_about(ctx, report.added, when_fetching=True)
+    ask_after_fetch(ctx, report.added)
     if json_path:
         json_path.write_bytes(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2))
     if markdown_path:
